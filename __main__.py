@@ -1,7 +1,6 @@
-"""The order-pipeline Pulumi program: one OrderPipeline per stack, configured by Pulumi.<stack>.yaml."""
+"""The order-pipeline program: one OrderPipeline per stack, configured by Pulumi.<stack>.yaml."""
 
 import pulumi
-
 from order_pipeline import OrderPipeline, read_settings
 
 pipeline = OrderPipeline(

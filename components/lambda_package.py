@@ -43,5 +43,8 @@ def handler_files(source_dir: Path) -> dict[str, Path]:
 
 def code_archive() -> pulumi.AssetArchive:
     return pulumi.AssetArchive(
-        {name: pulumi.FileAsset(str(path)) for name, path in handler_files(handler_source_dir()).items()}
+        {
+            name: pulumi.FileAsset(str(path))
+            for name, path in handler_files(handler_source_dir()).items()
+        }
     )

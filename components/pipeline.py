@@ -19,7 +19,9 @@ RUNTIME = "python3.13"
 
 def _json(*inputs: Any, build: Callable[..., dict[str, Any]]) -> pulumi.Output[str]:
     """Render a policy document once its ARNs are known."""
-    return pulumi.Output.all(*inputs).apply(lambda values: json.dumps(build(*values), sort_keys=True))
+    return pulumi.Output.all(*inputs).apply(
+        lambda values: json.dumps(build(*values), sort_keys=True)
+    )
 
 
 class OrderPipeline(pulumi.ComponentResource):
@@ -226,7 +228,7 @@ class OrderPipeline(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=pulumi.InvokeOptions(parent=self))
         self.alarm_key = aws.kms.Key(
             f"{name}-alarm-key",
-            description="Encrypts order-pipeline alarm notifications (CloudWatch must be able to use it)",
+            description="Encrypts order-pipeline alarm notifications; CloudWatch may use it.",
             enable_key_rotation=True,
             policy=_json(caller.account_id, partition.partition, build=policies.alarm_key_policy),
             tags=tags,
@@ -258,7 +260,7 @@ class OrderPipeline(pulumi.ComponentResource):
         notify = [self.alarm_topic.arn]
         self.dead_letter_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-dlq-not-empty",
-            alarm_description="Orders failed maxReceiveCount times and wait in the dead-letter queue.",
+            alarm_description="Orders failed maxReceiveCount times and wait in the DLQ.",
             namespace="AWS/SQS",
             metric_name="ApproximateNumberOfMessagesVisible",
             dimensions={"QueueName": self.dead_letter_queue.name},

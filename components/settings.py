@@ -117,7 +117,13 @@ def validate(settings: PipelineSettings) -> None:
     _check_range(s, "message_retention_seconds", 60, 14 * DAY, "SQS retention limit")
     _check_range(s, "dlq_retention_seconds", 60, 14 * DAY, "SQS retention limit")
     _check_range(s, "max_receive_count", 1, 1000, "SQS redrive policy limit")
-    _check_range(s, "oldest_message_age_alarm_seconds", 60, 14 * DAY, "at least one 60 s alarm period, at most the SQS retention limit")
+    _check_range(
+        s,
+        "oldest_message_age_alarm_seconds",
+        60,
+        14 * DAY,
+        "at least one 60 s alarm period, at most the SQS retention limit",
+    )
 
     if s.maximum_concurrency != 0:
         _check_range(s, "maximum_concurrency", 2, 1000, "event source limit; 0 means no limit")
@@ -148,7 +154,7 @@ def _check_cross_field_rules(s: PipelineSettings) -> None:
         raise _fail(
             "batching_window_seconds",
             s.batching_window_seconds,
-            f"must be at least 1 when batchSize ({s.batch_size}) is over 10 (SQS event source rule)",
+            f"must be at least 1 when batchSize ({s.batch_size}) is over 10 (event source rule)",
         )
     # Standard queues keep a message's original enqueue time in the DLQ, so a DLQ
     # that does not outlive the main queue's retention can expire a message the

@@ -15,8 +15,9 @@ def read_settings(config: pulumi.Config) -> PipelineSettings:
     `pulumi.Config` raises ConfigTypeError (naming the key) when a value has the wrong type.
     """
     types = {f.name: f.type for f in dataclasses.fields(PipelineSettings)}
-    values = {}
+    values: dict[str, int | bool | str] = {}
     for field_name, key in CONFIG_KEYS.items():
+        value: int | bool | str | None
         if types[field_name] == "int":
             value = config.get_int(key)
         elif types[field_name] == "bool":

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real program, run per stack under Pulumi mocks, with the real stack files."""
+"""Shared fixtures: the real program run per stack under Pulumi mocks, with the real stack files."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from fake_aws import FakeAwsMocks
+from order_pipeline import PipelineSettings, settings_from_config
 
 from localcloud.program import ProgramRun, run_program
 from localcloud.stack_files import load_stack_config
-from order_pipeline import PipelineSettings, settings_from_config
 
 STACKS = ["dev", "prod"]
 

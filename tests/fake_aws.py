@@ -45,7 +45,9 @@ class FakeAwsMocks(pulumi.runtime.Mocks):
             outputs["keyId"] = resource_id = hashlib.sha1(name.encode()).hexdigest()
             outputs["arn"] = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{resource_id}"
         elif args.typ == "aws:sns/topicSubscription:TopicSubscription":
-            outputs["arn"] = resource_id = f"{inputs['topic']}:{hashlib.sha1(name.encode()).hexdigest()}"
+            outputs["arn"] = resource_id = (
+                f"{inputs['topic']}:{hashlib.sha1(name.encode()).hexdigest()}"
+            )
         elif args.typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             outputs["arn"] = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"
         else:

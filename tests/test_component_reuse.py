@@ -23,7 +23,9 @@ SHOP_PROGRAM = ROOT / "tests" / "programs" / "shop" / "__main__.py"
 
 def test_other_project_builds_the_component_with_its_own_settings() -> None:
     # This project's namespace is present but must be ignored: the component reads no config.
-    config = StackConfig("shop", "staging", {"order-pipeline:batchSize": 1, "aws:region": "eu-west-1"})
+    config = StackConfig(
+        "shop", "staging", {"order-pipeline:batchSize": 1, "aws:region": "eu-west-1"}
+    )
     run = run_program(config, FakeAwsMocks(), program=SHOP_PROGRAM)
 
     assert run.one(TRIGGER).inputs["batchSize"] == 20
@@ -61,7 +63,11 @@ def test_component_exposes_its_outputs_as_attributes() -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(["uv", "build", "--wheel", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        ["uv", "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("order_pipeline-*.whl")
     return built
 
@@ -76,7 +82,9 @@ def test_wheel_ships_the_component_and_the_lambda_code_under_one_import_name(whe
     assert top_level == {"order_pipeline"}
 
 
-def test_installed_wheel_is_importable_and_packages_its_own_handler(wheel: Path, tmp_path: Path) -> None:
+def test_installed_wheel_is_importable_and_packages_its_own_handler(
+    wheel: Path, tmp_path: Path
+) -> None:
     venv = tmp_path / "venv"
     subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -95,7 +103,8 @@ def test_installed_wheel_is_importable_and_packages_its_own_handler(wheel: Path,
 
             class Mocks(pulumi.runtime.Mocks):
                 def new_resource(self, args):
-                    return args.name + "-id", {**args.inputs, "arn": "arn:aws:x:us-east-1:123456789012:" + args.name}
+                    arn = "arn:aws:x:us-east-1:123456789012:" + args.name
+                    return args.name + "-id", {**args.inputs, "arn": arn}
                 def call(self, args):
                     return {"accountId": "123456789012", "partition": "aws"}, []
 
@@ -114,7 +123,9 @@ def test_installed_wheel_is_importable_and_packages_its_own_handler(wheel: Path,
         )
     )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    result = subprocess.run([str(python), str(program)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(python), str(program)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["file"].startswith(str(venv))

@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from order_pipeline.lambda_package import (
+    ARCHIVE_PACKAGE,
+    HANDLER,
+    handler_files,
+    handler_source_dir,
+)
 from test_stack_graph import FUNCTION
 
 from localcloud.program import ProgramRun
-from order_pipeline.lambda_package import ARCHIVE_PACKAGE, HANDLER, handler_files, handler_source_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,11 +46,17 @@ def test_function_code_archive_contains_the_handler(run: ProgramRun) -> None:
     assert Path(archive.assets["handler/index.py"].path) == ROOT / "handler" / "index.py"
 
 
-def test_handler_string_resolves_inside_the_unpacked_archive(run: ProgramRun, tmp_path: Path) -> None:
-    zipfile.ZipFile(io.BytesIO(archive_as_zip(run.one(FUNCTION).inputs["code"]))).extractall(tmp_path)
+def test_handler_string_resolves_inside_the_unpacked_archive(
+    run: ProgramRun, tmp_path: Path
+) -> None:
+    zipfile.ZipFile(io.BytesIO(archive_as_zip(run.one(FUNCTION).inputs["code"]))).extractall(
+        tmp_path
+    )
     module, _, function = HANDLER.rpartition(".")
     # A clean interpreter with only the unpacked code on its path, as on Lambda.
-    probe = f"import importlib; m = importlib.import_module({module!r}); assert callable(m.{function})"
+    probe = (
+        f"import importlib; m = importlib.import_module({module!r}); assert callable(m.{function})"
+    )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path)!r}); {probe}"],
         capture_output=True,
@@ -57,7 +68,9 @@ def test_handler_string_resolves_inside_the_unpacked_archive(run: ProgramRun, tm
 
 def test_handler_files_are_found_through_the_installed_package() -> None:
     assert handler_source_dir() == ROOT / "handler"
-    assert all(name.startswith(f"{ARCHIVE_PACKAGE}/") for name in handler_files(handler_source_dir()))
+    assert all(
+        name.startswith(f"{ARCHIVE_PACKAGE}/") for name in handler_files(handler_source_dir())
+    )
 
 
 def test_handler_files_leave_out_caches_and_other_files(tmp_path: Path) -> None:
@@ -70,5 +83,5 @@ def test_handler_files_leave_out_caches_and_other_files(tmp_path: Path) -> None:
 
 def test_handler_files_require_an_index(tmp_path: Path) -> None:
     (tmp_path / "other.py").write_text("")
-    with pytest.raises(FileNotFoundError, match="no index.py"):
+    with pytest.raises(FileNotFoundError, match=r"no index\.py"):
         handler_files(tmp_path)

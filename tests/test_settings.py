@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import yaml
 from conftest import STACKS, deploy, expected_settings
-
 from order_pipeline import PipelineSettings, SettingsError, settings_from_config
 from order_pipeline.settings import CONFIG_KEYS, DAY, LOG_RETENTION_DAYS
 
@@ -94,13 +93,19 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "key", "rule"), INVALID, ids=[c[1] + ":" + repr(c[0]) for c in INVALID])
-def test_invalid_setting_fails_naming_key_value_and_rule(overrides: dict[str, Any], key: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "key", "rule"), INVALID, ids=[c[1] + ":" + repr(c[0]) for c in INVALID]
+)
+def test_invalid_setting_fails_naming_key_value_and_rule(
+    overrides: dict[str, Any], key: str, rule: str
+) -> None:
     with pytest.raises(SettingsError) as error:
         PipelineSettings(**overrides)
     message = str(error.value)
     assert message.startswith(f"{key} ")
-    field_name = next(f for f, k in CONFIG_KEYS.items() if k == key) if key in CONFIG_KEYS.values() else key
+    field_name = (
+        next(f for f, k in CONFIG_KEYS.items() if k == key) if key in CONFIG_KEYS.values() else key
+    )
     assert repr(overrides.get(field_name, getattr(PipelineSettings, field_name, None))) in message
     assert rule in message
 
@@ -115,11 +120,13 @@ def test_maximum_concurrency_zero_means_unlimited() -> None:
 
 
 def test_unknown_config_key_is_an_error() -> None:
-    with pytest.raises(SettingsError, match="unknown config key.*batchsize"):
+    with pytest.raises(SettingsError, match=r"unknown config key.*batchsize"):
         settings_from_config({"batchsize": 5})
 
 
-def test_bad_stack_value_fails_the_program_before_any_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_stack_value_fails_the_program_before_any_resource(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import fake_aws
 
     registered: list[str] = []
@@ -130,6 +137,8 @@ def test_bad_stack_value_fails_the_program_before_any_resource(monkeypatch: pyte
         return original(self, args)
 
     monkeypatch.setattr(fake_aws.FakeAwsMocks, "new_resource", counting)
-    with pytest.raises(SettingsError, match=r"visibilityTimeoutSeconds .* = 30: must be at least 6 x"):
+    with pytest.raises(
+        SettingsError, match=r"visibilityTimeoutSeconds .* = 30: must be at least 6 x"
+    ):
         deploy("dev", {"visibilityTimeoutSeconds": 30})
     assert registered == []

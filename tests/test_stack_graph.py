@@ -10,9 +10,10 @@ import json
 from collections import Counter
 from typing import Any
 
-from localcloud.program import ProgramRun, RegisteredResource
 from order_pipeline import PipelineSettings
 from order_pipeline.lambda_package import HANDLER
+
+from localcloud.program import ProgramRun, RegisteredResource
 
 COMPONENT = "order-pipeline:index:OrderPipeline"
 TOPIC = "aws:sns/topic:Topic"
@@ -94,7 +95,9 @@ def test_order_topic_is_encrypted_and_tls_only(run: ProgramRun) -> None:
     assert_denies_insecure_transport(topic_policy, "sns", topic.outputs["arn"])
 
 
-def test_queues_retention_encryption_and_redrive(run: ProgramRun, settings: PipelineSettings) -> None:
+def test_queues_retention_encryption_and_redrive(
+    run: ProgramRun, settings: PipelineSettings
+) -> None:
     queue = run.one(QUEUE, "-queue")
     dlq = run.one(QUEUE, "-dlq")
     assert queue.inputs["sqsManagedSseEnabled"] is True
@@ -183,7 +186,9 @@ def test_function_policy_is_least_privilege(run: ProgramRun) -> None:
     table_arn = run.one(TABLE).outputs["arn"]
     log_group_arn = run.one(LOG_GROUP).outputs["arn"]
     document = policy(role_policy)
-    assert [(s["Sid"], s["Effect"], sorted(s["Action"]), s["Resource"]) for s in document["Statement"]] == [
+    assert [
+        (s["Sid"], s["Effect"], sorted(s["Action"]), s["Resource"]) for s in document["Statement"]
+    ] == [
         (
             "ConsumeOrderQueue",
             "Allow",
@@ -243,7 +248,9 @@ def test_sqs_trigger(run: ProgramRun, settings: PipelineSettings) -> None:
     assert trigger.inputs["maximumBatchingWindowInSeconds"] == settings.batching_window_seconds
     assert trigger.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
     if settings.maximum_concurrency:
-        assert trigger.inputs["scalingConfig"] == {"maximumConcurrency": settings.maximum_concurrency}
+        assert trigger.inputs["scalingConfig"] == {
+            "maximumConcurrency": settings.maximum_concurrency
+        }
     else:
         assert "scalingConfig" not in trigger.inputs
     # The trigger must not start polling before the role may read the queue.
@@ -256,7 +263,10 @@ def test_alarms_notify_the_alarm_topic(run: ProgramRun, settings: PipelineSettin
     age_alarm = run.one(ALARM, "-queue-backlog-age")
     assert dlq_alarm.inputs["dimensions"] == {"QueueName": run.one(QUEUE, "-dlq").outputs["name"]}
     assert dlq_alarm.inputs["metricName"] == "ApproximateNumberOfMessagesVisible"
-    assert (dlq_alarm.inputs["comparisonOperator"], dlq_alarm.inputs["threshold"]) == ("GreaterThanThreshold", 0)
+    assert (dlq_alarm.inputs["comparisonOperator"], dlq_alarm.inputs["threshold"]) == (
+        "GreaterThanThreshold",
+        0,
+    )
     assert age_alarm.inputs["dimensions"] == {"QueueName": run.one(QUEUE, "-queue").outputs["name"]}
     assert age_alarm.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
     assert age_alarm.inputs["threshold"] == settings.oldest_message_age_alarm_seconds

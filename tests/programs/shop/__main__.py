@@ -1,7 +1,6 @@
 """A different Pulumi project that imports the component with its own settings."""
 
 import pulumi
-
 from order_pipeline import OrderPipeline, PipelineSettings
 
 orders = OrderPipeline(
