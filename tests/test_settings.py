@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import STACKS, deploy, expected_settings
 from order_pipeline import PipelineSettings, SettingsError, settings_from_config
 from order_pipeline.settings import CONFIG_KEYS, DAY, LOG_RETENTION_DAYS
+from stacks import STACKS, deploy, expected_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import deploy
+from stacks import deploy
 from test_stack_graph import FUNCTION, SUBSCRIPTION, TOPIC
 
 

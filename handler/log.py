@@ -1,0 +1,41 @@
+"""One log line per record outcome.
+
+The fields go in `extra`, which Lambda's JSON log format turns into keys of the JSON
+line; the message repeats them for the plain-text format. Bodies and orders are never
+logged: only the outcome, the ids and a reason written by this package.
+"""
+
+from __future__ import annotations
+
+import logging
+
+LOGGER_NAME = "order_pipeline.handler"
+
+REJECTED = "rejected"
+FAILED = "failed"
+
+logger = logging.getLogger(LOGGER_NAME)
+if logger.level == logging.NOTSET:
+    # Lambda's root logger sits at WARNING; successes are worth a line each.
+    logger.setLevel(logging.INFO)
+
+_LEVELS = {REJECTED: logging.WARNING, FAILED: logging.ERROR}
+
+
+def log_outcome(
+    outcome: str,
+    message_id: str,
+    order_id: str | None,
+    reason: str,
+    exc_info: BaseException | None = None,
+) -> None:
+    logger.log(
+        _LEVELS.get(outcome, logging.INFO),
+        "%s messageId=%s orderId=%s: %s",
+        outcome,
+        message_id,
+        order_id,
+        reason,
+        exc_info=exc_info,
+        extra={"outcome": outcome, "messageId": message_id, "orderId": order_id, "reason": reason},
+    )

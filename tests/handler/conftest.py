@@ -1,0 +1,271 @@
+"""Fixtures for the handler tests: real SNS -> SQS delivery under moto, wrapped as Lambda does.
+
+Orders are published to an SNS topic, received from the subscribed SQS queue, and turned
+into the SQS event Lambda would pass to the function, so envelopes, message ids and raw
+delivery bodies are the ones AWS (as emulated by moto) produces, not hand-written ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.types import TypeDeserializer
+from moto import mock_aws
+from moto.core.models import MockAWS
+from order_pipeline.handler import index
+from order_pipeline.handler.log import LOGGER_NAME
+
+REGION = "us-east-1"
+TABLE_NAME = "orders-test"
+
+SEED: dict[str, Any] = {
+    "orderId": "O1234",
+    "userId": "U123",
+    "itemName": "Laptop",
+    "quantity": 1,
+    "status": "new",
+    "timestamp": "2025-05-03T12:00:00Z",
+}
+
+Event = dict[str, Any]
+
+
+class Pipeline:
+    """Table, topic and queue as the component wires them, plus a Lambda-style invoker."""
+
+    def __init__(self, raw_delivery: bool) -> None:
+        self.raw_delivery = raw_delivery
+        self.dynamodb = boto3.client("dynamodb", region_name=REGION)
+        self.sns = boto3.client("sns", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        self.dynamodb.create_table(
+            TableName=TABLE_NAME,
+            AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.topic_arn = self.sns.create_topic(Name="orders")["TopicArn"]
+        self.queue_url = self.sqs.create_queue(
+            QueueName="orders", Attributes={"VisibilityTimeout": "300"}
+        )["QueueUrl"]
+        self.queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        self.subscription_arn = self.sns.subscribe(
+            TopicArn=self.topic_arn,
+            Protocol="sqs",
+            Endpoint=self.queue_arn,
+            Attributes={"RawMessageDelivery": "true" if raw_delivery else "false"},
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        # What each sent message is recognised by once received, in sending order.
+        self._sent: list[tuple[str, str]] = []
+
+    def change_subscription(self, raw_delivery: bool) -> None:
+        """Flip the subscription's raw delivery behind the function's back (config drift)."""
+        self.sns.set_subscription_attributes(
+            SubscriptionArn=self.subscription_arn,
+            AttributeName="RawMessageDelivery",
+            AttributeValue="true" if raw_delivery else "false",
+        )
+        self.raw_delivery = raw_delivery
+
+    # --- sending -------------------------------------------------------------------
+
+    def publish(self, order: dict[str, Any] | str) -> None:
+        """Publish an order (a dict is JSON-encoded; a string is sent as it is) through SNS."""
+        text = order if isinstance(order, str) else json.dumps(order)
+        sns_message_id = self.sns.publish(TopicArn=self.topic_arn, Message=text)["MessageId"]
+        self._sent.append(("body", text) if self.raw_delivery else ("sns", sns_message_id))
+
+    def send_to_queue(self, body: str) -> None:
+        """Send a body straight to the queue, bypassing SNS (for bodies SNS would not produce)."""
+        message_id = self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body)["MessageId"]
+        self._sent.append(("sqs", message_id))
+
+    # --- receiving -----------------------------------------------------------------
+
+    def receive_event(self) -> Event:
+        """Everything sent since the last call, as one Lambda SQS event, in sending order."""
+        wanted, self._sent = self._sent, []
+        messages: list[dict[str, Any]] = []
+        while len(messages) < len(wanted):
+            batch = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=10,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            assert batch, f"expected {len(wanted)} messages, received {len(messages)}"
+            messages.extend(batch)
+        records = [self.record(message) for message in messages]
+        ordered = []
+        for key in wanted:
+            match = next(r for r in records if key in _keys(r) and r not in ordered)
+            ordered.append(match)
+        return {"Records": ordered}
+
+    def record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """One received SQS message in the shape Lambda's SQS event source gives it."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {
+                name: {
+                    "stringValue": value.get("StringValue"),
+                    "binaryValue": value.get("BinaryValue"),
+                    "stringListValues": [],
+                    "binaryListValues": [],
+                    "dataType": value["DataType"],
+                }
+                for name, value in message.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": REGION,
+        }
+
+    def event_for(self, *orders: dict[str, Any] | str) -> Event:
+        for order in orders:
+            self.publish(order)
+        return self.receive_event()
+
+    # --- running and inspecting ----------------------------------------------------
+
+    @staticmethod
+    def invoke(event: Event) -> dict[str, Any]:
+        response: dict[str, Any] = index.lambda_handler(event, None)
+        return response
+
+    def deliver(self, *orders: dict[str, Any] | str) -> tuple[Event, dict[str, Any]]:
+        """Publish, receive as one batch, invoke; return the event and the response."""
+        event = self.event_for(*orders)
+        return event, self.invoke(event)
+
+    @staticmethod
+    def with_body(record: dict[str, Any], body: str) -> dict[str, Any]:
+        """A copy of a real record carrying another body (md5OfBody kept consistent)."""
+        changed = copy.deepcopy(record)
+        changed["body"] = body
+        changed["md5OfBody"] = hashlib.md5(body.encode("utf-8")).hexdigest()
+        return changed
+
+    @staticmethod
+    def failures(response: dict[str, Any]) -> list[str]:
+        return [entry["itemIdentifier"] for entry in response["batchItemFailures"]]
+
+    @staticmethod
+    def message_ids(event: Event) -> list[str]:
+        return [record["messageId"] for record in event["Records"]]
+
+    def item(self, order_id: str) -> dict[str, Any] | None:
+        raw = self.dynamodb.get_item(
+            TableName=TABLE_NAME, Key={"orderId": {"S": order_id}}, ConsistentRead=True
+        ).get("Item")
+        return None if raw is None else _deserialize(raw)
+
+    def items(self) -> list[dict[str, Any]]:
+        return [_deserialize(raw) for raw in self.dynamodb.scan(TableName=TABLE_NAME)["Items"]]
+
+
+def _deserialize(raw: dict[str, Any]) -> dict[str, Any]:
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def _keys(record: dict[str, Any]) -> set[tuple[str, str]]:
+    keys = {("sqs", record["messageId"]), ("body", record["body"])}
+    try:
+        envelope = json.loads(record["body"])
+    except ValueError:
+        return keys
+    if isinstance(envelope, dict) and isinstance(envelope.get("MessageId"), str):
+        keys.add(("sns", envelope["MessageId"]))
+    return keys
+
+
+# --- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def handler_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The function's environment, fake credentials, and no cached client either side."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
+    monkeypatch.setenv("RAW_MESSAGE_DELIVERY", "false")
+    index.reset_client()
+    yield
+    index.reset_client()
+
+
+@pytest.fixture(scope="module")
+def moto_mock() -> Iterator[MockAWS]:
+    """One moto mock per test module, emptied before each test (see `aws`).
+
+    Starting a mock per test would also replace boto3's default session each time, and
+    every client built on a fresh session reloads its service model: most of the suite's
+    run time. Module scope keeps the mock from outliving these tests.
+    """
+    with mock_aws() as mock:
+        yield mock
+
+
+@pytest.fixture
+def aws(handler_env: None, moto_mock: MockAWS) -> None:
+    """An empty emulated AWS account for this test."""
+    moto_mock.reset()
+
+
+@pytest.fixture
+def pipeline(aws: None) -> Pipeline:
+    """SNS -> SQS with raw message delivery off (the default)."""
+    return Pipeline(raw_delivery=False)
+
+
+@pytest.fixture
+def raw_pipeline(aws: None, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
+    """SNS -> SQS with raw message delivery on, and the function told so."""
+    monkeypatch.setenv("RAW_MESSAGE_DELIVERY", "true")
+    return Pipeline(raw_delivery=True)
+
+
+@pytest.fixture
+def seed() -> dict[str, Any]:
+    """A fresh copy of the seed order, free to modify."""
+    return copy.deepcopy(SEED)
+
+
+@pytest.fixture
+def outcomes(caplog: pytest.LogCaptureFixture) -> Callable[[], list[dict[str, Any]]]:
+    """Reads the handler's log lines so far: level plus the `extra` fields of each."""
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+
+    def read() -> list[dict[str, Any]]:
+        return [
+            {
+                "level": record.levelname,
+                "outcome": getattr(record, "outcome", "<missing>"),
+                "messageId": getattr(record, "messageId", "<missing>"),
+                "orderId": getattr(record, "orderId", "<missing>"),
+                "reason": getattr(record, "reason", "<missing>"),
+            }
+            for record in caplog.records
+            if record.name == LOGGER_NAME
+        ]
+
+    return read
