@@ -82,13 +82,17 @@ def load_stack_config(
     def qualify(key: str) -> str:
         return key if ":" in key else f"{name}:{key}"
 
-    values: dict[str, Any] = {qualify(k): spec["default"] for k, spec in schema.items() if "default" in spec}
+    values: dict[str, Any] = {
+        qualify(k): spec["default"] for k, spec in schema.items() if "default" in spec
+    }
     for key, value in [*stack_file.items(), *(overrides or {}).items()]:
         full = qualify(key)
         namespace, _, short = full.partition(":")
         if namespace == name:
             if short not in schema:
-                raise StackConfigError(f"{full}: not declared in Pulumi.yaml (known: {sorted(schema)})")
+                raise StackConfigError(
+                    f"{full}: not declared in Pulumi.yaml (known: {sorted(schema)})"
+                )
             value = _check_type(full, value, schema[short]["type"])
         values[full] = value
     return StackConfig(project=name, stack=stack, values=values)

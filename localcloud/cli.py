@@ -1,0 +1,301 @@
+"""`python -m localcloud <demo|serve|publish|orders|dlq> [--stack dev] [-c key=value ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .cloud import LocalCloud
+from .emulator import ACCESS_KEY, SECRET_KEY, client
+from .scenario import run_demo
+from .stack_files import StackConfigError, load_stack_config, parse_override
+from .state import NoRunningServeError, ServeState, find_running
+from .tables import dead_letters_table, orders_table
+from .trigger import BatchOutcome
+
+
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    return dict(parse_override(pair) for pair in pairs)
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(args.stack or "dev", _overrides(args.config))
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+def _serve_examples(state: ServeState) -> str:
+    o, e, r = state.outputs, state.endpoint, state.region
+    order = json.dumps(
+        {
+            "orderId": "O2001",
+            "userId": "U7",
+            "itemName": "Desk",
+            "quantity": 2,
+            "status": "new",
+            "timestamp": "2025-05-04T09:30:00Z",
+        }
+    )
+    stack_flag = "" if state.stack == "dev" else f" --stack {state.stack}"
+    return f"""
+Endpoint  {e}   (region {r}; any access key works, e.g. {ACCESS_KEY}/{SECRET_KEY})
+  topic        {o["topicArn"]}
+  queue        {o["queueUrl"]}
+  DLQ          {o["deadLetterQueueUrl"]}
+  table        {o["tableName"]}
+  function     {o["functionName"]}
+
+From another terminal (in this repository):
+  uv run python -m localcloud publish{stack_flag} '{order}'
+  uv run python -m localcloud publish{stack_flag} @order.json
+  uv run python -m localcloud orders{stack_flag}
+  uv run python -m localcloud dlq{stack_flag}
+
+AWS CLI:
+  export AWS_ACCESS_KEY_ID={ACCESS_KEY} AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_DEFAULT_REGION={r}
+  aws --endpoint-url {e} sns publish --topic-arn {o["topicArn"]} --message '{order}'
+  aws --endpoint-url {e} dynamodb scan --table-name {o["tableName"]}
+  aws --endpoint-url {e} sqs get-queue-attributes --attribute-names All \\
+      --queue-url {o["deadLetterQueueUrl"]}
+
+boto3:
+  import boto3, json
+  kw = dict(endpoint_url="{e}", region_name="{r}",
+            aws_access_key_id="{ACCESS_KEY}", aws_secret_access_key="{SECRET_KEY}")
+  boto3.client("sns", **kw).publish(TopicArn="{o["topicArn"]}",
+                                    Message=json.dumps({{"orderId": "O2002", ...}}))
+  boto3.client("dynamodb", **kw).scan(TableName="{o["tableName"]}")["Items"]
+"""
+
+
+def _compact_log(name: str, line: str) -> None:
+    try:
+        entry = json.loads(line)
+        text = (
+            f"{entry.get('level', '')}: {entry.get('message', '')}"
+            if isinstance(entry, dict)
+            else line
+        )
+    except ValueError:
+        text = line
+    _say(f"    [{name}] {text[:200]}")
+
+
+def _print_batch(outcome: BatchOutcome) -> None:
+    inv = outcome.invocation
+    counts = [r["attributes"].get("ApproximateReceiveCount", "?") for r in outcome.records]
+    status = (
+        f"{len(outcome.failed_ids)} failed ({outcome.reason}), {len(outcome.deleted_ids)} deleted"
+        if outcome.failed_ids
+        else f"ok, {len(outcome.deleted_ids)} deleted"
+    )
+    _say(
+        f"{time.strftime('%H:%M:%S')} invoke: {len(outcome.records)} record(s), "
+        f"receive counts {counts} -> {status} "
+        f"({'cold start, ' if inv.cold_start else ''}{inv.duration_ms:.0f} ms)"
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    stack = args.stack or "dev"
+    config = load_stack_config(stack, _overrides(args.config))
+    quiet = args.quiet
+    cloud = LocalCloud(
+        config,
+        port=args.port,
+        log_sink=None if quiet else _compact_log,
+        observers=[] if quiet else [_print_batch],
+    )
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    _say(f"localcloud serve - deploying stack {stack!r} into an in-process AWS emulator (moto) ...")
+    with cloud:
+        assert cloud.deployment is not None
+        cloud.start_triggers()
+        state = ServeState(
+            stack=stack,
+            endpoint=cloud.emulator.endpoint,
+            region=cloud.emulator.region,
+            pid=os.getpid(),
+            outputs=cloud.outputs,
+            settings=cloud.settings,
+        )
+        path = state.write()
+        try:
+            _say(f"Deployed {len(cloud.deployment.created)} resources. Not emulated:")
+            for type_token, reason in cloud.deployment.not_emulated:
+                _say(f"  - {type_token}: {reason}")
+            spec, s = cloud.trigger.spec, cloud.settings
+            _say(
+                f"Trigger running locally: batch size {spec.batch_size}, "
+                f"window {spec.batching_window_seconds} s, "
+                f"{cloud.trigger.concurrency} concurrent invocations; function timeout "
+                f"{s['functionTimeoutSeconds']} s, "
+                f"visibility timeout {s['visibilityTimeoutSeconds']} s, "
+                f"maxReceiveCount {s['maxReceiveCount']}."
+            )
+            _say(_serve_examples(state))
+            _say(f"State file: {path}. Press Ctrl-C to stop.")
+            while not stop.wait(0.5):
+                pass
+            _say("stopping ...")
+        finally:
+            path.unlink(missing_ok=True)
+    return 0
+
+
+# --- clients of a running serve ---------------------------------------------------------
+
+
+def _message_text(argument: str) -> str:
+    if argument.startswith("@"):
+        return Path(argument[1:]).read_text()
+    return argument
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    state = find_running(args.stack)
+    sns = client("sns", state.endpoint, state.region)
+    for argument in args.messages:
+        text = _message_text(argument)
+        try:
+            json.loads(text)
+        except ValueError:
+            _say("note: not valid JSON; published as is (the function will reject it)")
+        message_id = sns.publish(TopicArn=state.outputs["topicArn"], Message=text)["MessageId"]
+        topic = state.outputs["topicArn"]
+        _say(f"published to {topic} (stack {state.stack}): MessageId {message_id}")
+    return 0
+
+
+def cmd_orders(args: argparse.Namespace) -> int:
+    from .cloud import item_from_dynamodb
+
+    state = find_running(args.stack)
+    dynamodb = client("dynamodb", state.endpoint, state.region)
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": state.outputs["tableName"], "ConsistentRead": True}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items += [item_from_dynamodb(raw) for raw in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items.sort(key=lambda i: str(i.get("orderId")))
+    _say(f"Orders table {state.outputs['tableName']} (stack {state.stack}): {len(items)} item(s)")
+    _say(orders_table(items))
+    return 0
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    state = find_running(args.stack)
+    sqs = client("sqs", state.endpoint, state.region)
+    url = state.outputs["deadLetterQueueUrl"]
+    seen: dict[str, dict[str, Any]] = {}
+    # SQS has no peek: receive with VisibilityTimeout 0 (messages stay visible) until no new ones.
+    for _ in range(100):
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
+        ).get("Messages", [])
+        fresh = [m for m in messages if m["MessageId"] not in seen]
+        if not fresh:
+            break
+        for m in fresh:
+            seen[m["MessageId"]] = {
+                "messageId": m["MessageId"],
+                "receives": m["Attributes"].get("ApproximateReceiveCount"),
+                "sent": m["Attributes"].get("SentTimestamp", 0),
+                "body": m["Body"],
+            }
+    _say(
+        f"Dead-letter queue {url.rsplit('/', 1)[-1]} (stack {state.stack}): {len(seen)} message(s)"
+    )
+    _say(dead_letters_table(list(seen.values()), count_header="receives (incl. this read)"))
+    return 0
+
+
+# --- entry ------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m localcloud",
+        description="Run the order pipeline locally: the real Pulumi program deployed into an "
+        "in-process AWS emulator (moto), with the function's SQS trigger run locally.",
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str, config: bool = True) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument(
+            "--stack", default=None, help="stack name (Pulumi.<stack>.yaml); default dev"
+        )
+        if config:
+            command.add_argument(
+                "-c",
+                "--config",
+                action="append",
+                default=[],
+                metavar="KEY=VALUE",
+                help="override a stack config value, like `pulumi config set` (repeatable)",
+            )
+        return command
+
+    add(
+        "demo",
+        "deploy, publish the seed order and a scripted scenario, check the outcome; "
+        "exit 0 only if every expectation holds",
+    )
+    serve = add("serve", "deploy and keep the pipeline running for any AWS client until Ctrl-C")
+    serve.add_argument(
+        "--port", type=int, default=0, help="emulator port on 127.0.0.1 (default: a free one)"
+    )
+    serve.add_argument(
+        "--quiet", action="store_true", help="do not print invocations and function logs"
+    )
+    publish = add("publish", "publish order(s) to a running serve's topic", config=False)
+    publish.add_argument("messages", nargs="+", metavar="MESSAGE", help="a JSON string, or @file")
+    add("orders", "list a running serve's orders table", config=False)
+    add("dlq", "list a running serve's dead-letter queue", config=False)
+    return root
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "publish": cmd_publish,
+    "orders": cmd_orders,
+    "dlq": cmd_dlq,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (StackConfigError, NoRunningServeError, FileNotFoundError) as error:
+        print(f"localcloud: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # e.g. SettingsError: the component rejected a value
+        print(f"localcloud: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2

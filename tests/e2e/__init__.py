@@ -1,0 +1,1 @@
+"""End-to-end tests: the real program deployed into the local cloud (moto + local trigger)."""

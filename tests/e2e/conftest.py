@@ -1,0 +1,92 @@
+"""Shared helpers: a local cloud per test (or per module), and waiting for what the trigger did.
+
+Short retry settings come in as stack config overrides (`-c` on the command line),
+so every test still runs the real program with the real stack files.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from localcloud.cloud import LocalCloud
+from localcloud.stack_files import load_stack_config
+from localcloud.trigger import BatchOutcome
+
+# The smallest visibility timeout the component accepts for a 1 s function timeout.
+FAST = {"functionTimeoutSeconds": 1, "visibilityTimeoutSeconds": 6, "maxReceiveCount": 2}
+HERE = Path(__file__).parent
+FLAKY_HANDLER = HERE / "handlers" / "flaky"
+
+SEED: dict[str, Any] = {
+    "orderId": "O1234",
+    "userId": "U123",
+    "itemName": "Laptop",
+    "quantity": 1,
+    "status": "new",
+    "timestamp": "2025-05-03T12:00:00Z",
+}
+
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.1) -> T:
+    """Poll until `condition()` is truthy; its value, or fail naming `what`."""
+    ends = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > ends:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class Recorder:
+    """A trigger observer that keeps every batch outcome."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[BatchOutcome] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, outcome: BatchOutcome) -> None:
+        with self._lock:
+            self.outcomes.append(outcome)
+
+    def snapshot(self) -> list[BatchOutcome]:
+        with self._lock:
+            return list(self.outcomes)
+
+    def with_record(self, message_id: str) -> list[BatchOutcome]:
+        return [o for o in self.snapshot() if message_id in o.record_ids]
+
+
+def sns_message_id(body: str) -> str:
+    return str(json.loads(body)["MessageId"])
+
+
+@contextmanager
+def local_cloud(
+    stack: str = "dev",
+    overrides: dict[str, Any] | None = None,
+    code_override: Path | None = None,
+    fast: bool = True,
+) -> Iterator[tuple[LocalCloud, Recorder]]:
+    recorder = Recorder()
+    config = load_stack_config(stack, {**(FAST if fast else {}), **(overrides or {})})
+    with LocalCloud(config, code_override=code_override, observers=[recorder]) as cloud:
+        yield cloud, recorder
+
+
+@pytest.fixture
+def cloud() -> Iterator[tuple[LocalCloud, Recorder]]:
+    """The dev stack with short retries, deployed; its trigger not started yet."""
+    with local_cloud() as running:
+        yield running
