@@ -25,14 +25,6 @@ FAST = {"functionTimeoutSeconds": 1, "visibilityTimeoutSeconds": 6, "maxReceiveC
 HERE = Path(__file__).parent
 FLAKY_HANDLER = HERE / "handlers" / "flaky"
 
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
 
 T = TypeVar("T")
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import boto3
 import pytest
 
+from localcloud.scenario import SEED
 from localcloud.stack_files import PROJECT_ROOT
 
-from .conftest import SEED, wait_for
+from .conftest import wait_for
 
 
 def _run(

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import pytest
 
 from localcloud.cloud import LocalCloud
+from localcloud.scenario import SEED
 
-from .conftest import FAST, FLAKY_HANDLER, SEED, Recorder, local_cloud, wait_for
+from .conftest import FAST, FLAKY_HANDLER, Recorder, local_cloud, wait_for
 
 
 @dataclass

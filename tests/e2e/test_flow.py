@@ -17,9 +17,10 @@ from localcloud.code_package import zip_archive
 from localcloud.deploy import deploy
 from localcloud.emulator import Emulator
 from localcloud.provisioner import UnhandledPropertyError, check_properties
+from localcloud.scenario import SEED
 from localcloud.stack_files import load_stack_config
 
-from .conftest import HERE, SEED, local_cloud, sns_message_id, wait_for
+from .conftest import HERE, local_cloud, sns_message_id, wait_for
 
 
 def test_sns_publish_stores_the_order(cloud) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import pytest
 
 from localcloud.cloud import LocalCloud
+from localcloud.scenario import SEED
 
-from .conftest import FAST, SEED, Recorder, local_cloud, sns_message_id, wait_for
+from .conftest import FAST, Recorder, local_cloud, sns_message_id, wait_for
 
 MAX_RECEIVES = FAST["maxReceiveCount"]
 MALFORMED = '{"orderId": "O666", "quantity": '

@@ -21,18 +21,11 @@ from moto import mock_aws
 from moto.core.models import MockAWS
 from order_pipeline.handler import index
 from order_pipeline.handler.log import LOGGER_NAME
+from orders import SEED
 
 REGION = "us-east-1"
 TABLE_NAME = "orders-test"
 
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
 
 Event = dict[str, Any]
 

@@ -10,20 +10,9 @@ import boto3
 import pytest
 from order_pipeline.handler import index
 from order_pipeline.handler.index import ConfigurationError, InvalidEventError
+from orders import order
 
 Outcomes = Callable[[], list[dict[str, Any]]]
-
-
-def order(order_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "orderId": order_id,
-        "userId": "U123",
-        "itemName": "Laptop",
-        "quantity": 1,
-        "status": "new",
-        "timestamp": "2025-05-03T12:00:00Z",
-        **changes,
-    }
 
 
 def test_mixed_batch_fails_exactly_the_bad_records_in_batch_order(pipeline: Any) -> None:

@@ -18,15 +18,7 @@ from order_pipeline.handler.order import (
     parse_json,
     parse_order,
 )
-
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
+from orders import SEED
 
 
 def test_parse_json_keeps_numbers_exact() -> None:

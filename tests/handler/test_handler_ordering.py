@@ -7,20 +7,9 @@ from typing import Any
 
 import pytest
 from order_pipeline.handler.order import event_digest, normalize_timestamp
+from orders import order
 
 Outcomes = Callable[[], list[dict[str, Any]]]
-
-
-def order(order_id: str = "O1234", **changes: Any) -> dict[str, Any]:
-    return {
-        "orderId": order_id,
-        "userId": "U123",
-        "itemName": "Laptop",
-        "quantity": 1,
-        "status": "new",
-        "timestamp": "2025-05-03T12:00:00Z",
-        **changes,
-    }
 
 
 def outcome_names(outcomes: Outcomes) -> list[str]:

@@ -8,19 +8,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from order_pipeline.handler import index
+from orders import order
 
 Outcomes = Callable[[], list[dict[str, Any]]]
-
-
-def order(order_id: str) -> dict[str, Any]:
-    return {
-        "orderId": order_id,
-        "userId": "U123",
-        "itemName": "Laptop",
-        "quantity": 1,
-        "status": "new",
-        "timestamp": "2025-05-03T12:00:00Z",
-    }
 
 
 def throttled() -> ClientError:
