@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
+from fake_aws import FakeAwsMocks
 from order_pipeline import PipelineSettings, SettingsError, settings_from_config
 from order_pipeline.settings import CONFIG_KEYS, DAY, LOG_RETENTION_DAYS
 from stacks import STACKS, deploy, expected_settings
+
+from localcloud.program import run_program
+from localcloud.stack_files import StackConfig, load_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
@@ -142,3 +146,22 @@ def test_bad_stack_value_fails_the_program_before_any_resource(
     ):
         deploy("dev", {"visibilityTimeoutSeconds": 30})
     assert registered == []
+
+
+def test_misspelled_stack_key_fails_the_real_program() -> None:
+    # Straight to the program, past the local cloud's own check of the stack file:
+    # this is what `pulumi preview` would hand over for a typo in Pulumi.dev.yaml.
+    config = StackConfig(
+        "order-pipeline",
+        "dev",
+        {**load_stack_config("dev").values, "order-pipeline:maxRecieveCount": 1},
+    )
+    with pytest.raises(
+        SettingsError, match=r"unknown config key\(s\) \['order-pipeline:maxRecieveCount'\]"
+    ):
+        run_program(config, FakeAwsMocks())
+
+
+def test_other_namespaces_are_not_the_programs_business() -> None:
+    values = {**load_stack_config("dev").values, "aws:profile": "ops", "shop:batchSize": 3}
+    run_program(StackConfig("order-pipeline", "dev", values), FakeAwsMocks())
