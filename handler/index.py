@@ -11,7 +11,7 @@ batch, a record without a messageId) raise, so the whole batch is retried.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +31,19 @@ _REASONS = {
 }
 _MAX_REASON = 300
 
-# Shorter than botocore's 60 s defaults, so one stuck connection fails its record
-# (after botocore's retries) instead of running the whole invocation into its timeout.
-_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=5)
+# A slow or throttled write must fail its own record, not run the invocation into its
+# timeout (which would fail, and count a receive against, every record of the batch):
+# short socket timeouts and at most 3 attempts in botocore's "standard" retry mode,
+# instead of the 60 s timeouts and 10 attempts botocore would use for DynamoDB.
+_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=3,
+    retries={"mode": "standard", "total_max_attempts": 3},
+)
+# Do not start a record with less time than this left (or half the invocation's time,
+# for short timeouts); report it and the rest as failed instead, so a batch that runs
+# out of time does not take the records already written back to SQS with it.
+RECORD_TIME_BUDGET_MS = 2_000
 
 BatchResponse = dict[str, list[dict[str, str]]]
 
@@ -120,13 +130,28 @@ def _process(client: Any, settings: Settings, message_id: str, body: Any) -> boo
     return True
 
 
+def _time_check(context: Any) -> Callable[[], bool]:
+    """A test for "too little time left to start a record", fixed at invocation start."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return lambda: False
+    budget = min(RECORD_TIME_BUDGET_MS, remaining() // 2)
+    return lambda: bool(remaining() < budget)
+
+
 def lambda_handler(event: Any, context: Any) -> BatchResponse:
     settings = load_settings()
     records = _records(event)
     client = dynamodb_client()
+    time_is_short = _time_check(context)
     failed: dict[str, None] = {}  # insertion-ordered set: batch order, each id once
     for record in records:
         message_id = record["messageId"]
-        if not _process(client, settings, message_id, record.get("body")):
+        if time_is_short():
+            log_outcome(
+                FAILED, message_id, None, "not attempted: the invocation is nearly out of time"
+            )
+            failed[message_id] = None
+        elif not _process(client, settings, message_id, record.get("body")):
             failed[message_id] = None
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
 from order_pipeline.handler import index
 from orders import order
@@ -121,3 +122,66 @@ def test_writes_use_one_conditional_put_item_per_record(
         monkeypatch.setattr(client, operation, record_call(operation))
     pipeline.deliver(order("O1"), order("O1"), order("O2"))
     assert calls == ["put_item"] * 3
+
+
+class Context:
+    """A Lambda context whose remaining time follows a script, one value per check."""
+
+    def __init__(self, *remaining_ms: int) -> None:
+        self.remaining = list(remaining_ms)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining.pop(0) if len(self.remaining) > 1 else self.remaining[0]
+
+
+def test_records_are_not_started_when_the_invocation_is_nearly_out_of_time(
+    pipeline: Any, outcomes: Outcomes
+) -> None:
+    event = pipeline.event_for(order("T1"), order("T2"), order("T3"))
+    ids = pipeline.message_ids(event)
+    budget = index.RECORD_TIME_BUDGET_MS
+    # Plenty of time at the start and for T1, then less than the budget.
+    response = index.lambda_handler(event, Context(60_000, 60_000, budget - 1))
+
+    # T1 is written and stays written; T2 and T3 go back to SQS without being tried.
+    assert pipeline.failures(response) == ids[1:]
+    assert [item["orderId"] for item in pipeline.items()] == ["T1"]
+    logged = outcomes()
+    assert [(line["outcome"], line["orderId"]) for line in logged] == [
+        ("stored", "T1"),
+        ("failed", None),
+        ("failed", None),
+    ]
+    assert all("nearly out of time" in line["reason"] for line in logged[1:])
+
+    retried = {"Records": event["Records"][1:]}
+    assert pipeline.failures(index.lambda_handler(retried, Context(60_000))) == []
+    assert sorted(item["orderId"] for item in pipeline.items()) == ["T1", "T2", "T3"]
+
+
+def test_a_throttled_write_gives_up_after_three_attempts(
+    pipeline: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore's own retries are bounded, so the record fails well inside the timeout."""
+    event = pipeline.event_for(order("R1"))
+    client = index.dynamodb_client()
+    attempts: list[str] = []
+
+    def throttle(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(request.url)
+        response = AWSResponse(request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, None)
+        response._content = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+        return response
+
+    client.meta.events.register("before-send.dynamodb.PutItem", throttle)
+    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)  # skip backoff
+    assert pipeline.failures(pipeline.invoke(event)) == pipeline.message_ids(event)
+    assert len(attempts) == 3
+    assert client.meta.config.read_timeout <= 3 and client.meta.config.connect_timeout <= 2
+
+
+def test_a_short_function_timeout_still_processes_the_batch(pipeline: Any) -> None:
+    """The budget shrinks to half the time there is, so a 1 s function still works."""
+    event = pipeline.event_for(order("S1"), order("S2"))
+    assert pipeline.failures(index.lambda_handler(event, Context(1_000))) == []
+    assert sorted(item["orderId"] for item in pipeline.items()) == ["S1", "S2"]
