@@ -121,7 +121,11 @@ class OrderPipeline(pulumi.ComponentResource):
         self.dead_letter_queue_policy = aws.sqs.QueuePolicy(
             f"{name}-dlq-policy",
             queue_url=self.dead_letter_queue.url,
-            policy=_json(self.dead_letter_queue.arn, build=policies.dead_letter_queue_policy),
+            policy=_json(
+                self.dead_letter_queue.arn,
+                self.topic.arn,
+                build=policies.dead_letter_queue_policy,
+            ),
             opts=child,
         )
         self.queue_policy = aws.sqs.QueuePolicy(
@@ -130,14 +134,19 @@ class OrderPipeline(pulumi.ComponentResource):
             policy=_json(self.queue.arn, self.topic.arn, build=policies.order_queue_policy),
             opts=child,
         )
-        # Subscribe only once the queue admits the topic, or the first orders are dropped.
+        # Subscribe only once both queues admit the topic, or the first orders are dropped.
         self.subscription = aws.sns.TopicSubscription(
             f"{name}-subscription",
             topic=self.topic.arn,
             protocol="sqs",
             endpoint=self.queue.arn,
             raw_message_delivery=s.raw_message_delivery,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.queue_policy]),
+            redrive_policy=_json(
+                self.dead_letter_queue.arn, build=policies.subscription_redrive_policy
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.queue_policy, self.dead_letter_queue_policy]
+            ),
         )
 
     def _create_storage(

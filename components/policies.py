@@ -1,9 +1,9 @@
 """IAM, resource and key policy documents as plain data.
 
 Every function here is pure: it takes resolved ARNs and returns a dict, so tests
-read the exact statements without running Pulumi. Allow statements name exact
-actions on exact ARNs; wildcards appear only in Deny statements, which can only
-take access away.
+read the exact statements without running Pulumi. The function's policy names
+exact actions on exact ARNs; elsewhere wildcards appear only in Deny statements
+(which can only take access away) and in the alarm key's policy.
 """
 
 from __future__ import annotations
@@ -106,11 +106,27 @@ def order_queue_policy(queue_arn: str, topic_arn: str) -> Policy:
     }
 
 
-def dead_letter_queue_policy(dead_letter_queue_arn: str) -> Policy:
+def dead_letter_queue_policy(dead_letter_queue_arn: str, topic_arn: str) -> Policy:
+    # The DLQ is also the subscription's dead-letter target: a message SNS cannot
+    # deliver to the queue (policy or queue trouble) lands here instead of being dropped.
     return {
         "Version": VERSION,
-        "Statement": [_deny_insecure_transport("sqs", dead_letter_queue_arn)],
+        "Statement": [
+            {
+                "Sid": "UndeliverableFromOrderTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": dead_letter_queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            },
+            _deny_insecure_transport("sqs", dead_letter_queue_arn),
+        ],
     }
+
+
+def subscription_redrive_policy(dead_letter_queue_arn: str) -> Policy:
+    return {"deadLetterTargetArn": dead_letter_queue_arn}
 
 
 def redrive_policy(dead_letter_queue_arn: str, max_receive_count: int) -> Policy:

@@ -57,7 +57,15 @@ HANDLED: dict[str, frozenset[str]] = {
     TOPIC: frozenset({"name", "displayName", "kmsMasterKeyId", "tags"}),
     TOPIC_POLICY: frozenset({"arn", "policy"}),
     SUBSCRIPTION: frozenset(
-        {"topic", "protocol", "endpoint", "rawMessageDelivery", "filterPolicy", "filterPolicyScope"}
+        {
+            "topic",
+            "protocol",
+            "endpoint",
+            "rawMessageDelivery",
+            "filterPolicy",
+            "filterPolicyScope",
+            "redrivePolicy",
+        }
     ),
     QUEUE: frozenset(
         {
@@ -384,6 +392,8 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             attributes["FilterPolicy"] = inputs["filterPolicy"]
         if "filterPolicyScope" in inputs:
             attributes["FilterPolicyScope"] = inputs["filterPolicyScope"]
+        if "redrivePolicy" in inputs:
+            attributes["RedrivePolicy"] = inputs["redrivePolicy"]
         sns = self._aws("sns")
         arn = sns.subscribe(
             TopicArn=inputs["topic"],

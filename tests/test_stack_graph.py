@@ -7,6 +7,7 @@ from numbers repeated here.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -140,7 +141,16 @@ def test_queue_policy_admits_only_this_topic(run: ProgramRun) -> None:
     dlq = run.one(QUEUE, "-dlq")
     dlq_policy = run.one(QUEUE_POLICY, "-dlq-policy")
     assert dlq_policy.inputs["queueUrl"] == dlq.outputs["url"]
-    assert len(policy(dlq_policy)["Statement"]) == 1
+    # The DLQ also takes what SNS could not deliver to the queue, from this topic only.
+    assert statements(dlq_policy)["UndeliverableFromOrderTopic"] == {
+        "Sid": "UndeliverableFromOrderTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": dlq.outputs["arn"],
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic.outputs["arn"]}},
+    }
+    assert len(policy(dlq_policy)["Statement"]) == 2
     assert_denies_insecure_transport(dlq_policy, "sqs", dlq.outputs["arn"])
 
 
@@ -150,8 +160,13 @@ def test_subscription_delivers_topic_to_queue(run: ProgramRun, settings: Pipelin
     assert subscription.inputs["topic"] == run.one(TOPIC, "-topic").outputs["arn"]
     assert subscription.inputs["endpoint"] == run.one(QUEUE, "-queue").outputs["arn"]
     assert subscription.inputs["rawMessageDelivery"] is settings.raw_message_delivery
-    # Subscribed only once the queue policy lets the topic send.
+    # What SNS cannot deliver goes to the dead-letter queue instead of being dropped.
+    assert json.loads(subscription.inputs["redrivePolicy"]) == {
+        "deadLetterTargetArn": run.one(QUEUE, "-dlq").outputs["arn"]
+    }
+    # Subscribed only once the queue policies let the topic send.
     assert run.one(QUEUE_POLICY, "-queue-policy").urn in subscription.dependencies
+    assert run.one(QUEUE_POLICY, "-dlq-policy").urn in subscription.dependencies
 
 
 def test_table(run: ProgramRun, settings: PipelineSettings) -> None:
@@ -203,6 +218,11 @@ def test_function_policy_is_least_privilege(run: ProgramRun) -> None:
             f"{log_group_arn}:log-stream:*",
         ),
     ]
+    # The provider's log group ARN has no ":*"; streams are addressed below the group.
+    assert re.fullmatch(
+        r"arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:[^:*]+:log-stream:\*",
+        document["Statement"][2]["Resource"],
+    )
     for statement in document["Statement"]:
         assert set(statement) == {"Sid", "Effect", "Action", "Resource"}
         assert all("*" not in action for action in statement["Action"])

@@ -164,6 +164,9 @@ def test_each_stack_deploys_with_its_own_settings(stack: str) -> None:
             SubscriptionArn=subscription["SubscriptionArn"]
         )["Attributes"]
         assert attributes["Endpoint"] == o["queueArn"]
+        assert json.loads(attributes["RedrivePolicy"]) == {
+            "deadLetterTargetArn": o["deadLetterQueueArn"]
+        }
         assert attributes["RawMessageDelivery"] == str(expected["rawMessageDelivery"]).lower()
 
         dynamodb = local.client("dynamodb")
