@@ -305,10 +305,6 @@ def _validated(candidate: dict[str, Any]) -> Order:
     return Order(order_id=order_id, event_time_utc=event_time_utc, digest=digest, item=item)
 
 
-def parse_order(text: str) -> Order:
-    return validate_order(parse_json(text))
-
-
 def order_id_hint(candidate: Mapping[str, Any]) -> str | None:
     """The orderId of a rejected order, when it is usable as one (for the log line)."""
     value = candidate.get("orderId")

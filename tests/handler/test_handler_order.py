@@ -10,15 +10,20 @@ import pytest
 from order_pipeline.handler.order import (
     MAX_ITEM_BYTES,
     InvalidOrderError,
+    Order,
     attribute_size,
     canonical_json,
     event_digest,
     item_size,
     normalize_timestamp,
     parse_json,
-    parse_order,
+    validate_order,
 )
 from orders import SEED
+
+
+def parse_order(text: str) -> Order:
+    return validate_order(parse_json(text))
 
 
 def test_parse_json_keeps_numbers_exact() -> None:
