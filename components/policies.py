@@ -33,6 +33,17 @@ def _deny_insecure_transport(service: str, resource_arn: str) -> dict[str, Any]:
     }
 
 
+def _allow_topic_to_send(sid: str, queue_arn: str, topic_arn: str) -> dict[str, Any]:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+    }
+
+
 def account_of(arn: str) -> str:
     """The account id field of an ARN (arn:partition:service:region:account:resource)."""
     parts = arn.split(":")
@@ -93,14 +104,7 @@ def order_queue_policy(queue_arn: str, topic_arn: str) -> Policy:
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "OrderTopicOnly",
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            },
+            _allow_topic_to_send("OrderTopicOnly", queue_arn, topic_arn),
             _deny_insecure_transport("sqs", queue_arn),
         ],
     }
@@ -112,14 +116,7 @@ def dead_letter_queue_policy(dead_letter_queue_arn: str, topic_arn: str) -> Poli
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "UndeliverableFromOrderTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": dead_letter_queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            },
+            _allow_topic_to_send("UndeliverableFromOrderTopic", dead_letter_queue_arn, topic_arn),
             _deny_insecure_transport("sqs", dead_letter_queue_arn),
         ],
     }

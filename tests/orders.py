@@ -1,18 +1,13 @@
-"""The seed order (from the original write-ups) and variations of it, for every test suite."""
+"""The seed order (from the original write-ups, as the demo publishes it) and variations."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
+from localcloud.scenario import SEED
+
+__all__ = ["SEED", "order"]
 
 
 def order(order_id: str = "O1234", **changes: Any) -> dict[str, Any]:
