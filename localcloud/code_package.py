@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pulumi
+from order_pipeline.lambda_package import ARCHIVE_PACKAGE, handler_files
 
 # A fixed timestamp keeps the zip (and its CodeSha256) a function of the files only.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -68,20 +69,23 @@ def zip_archive(archive: Any) -> bytes:
     files = _files_of(archive)
     if not files:
         raise UnsupportedAssetError("code archive is empty")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name in sorted(files):
-            _add(zf, name, files[name])
-    return buffer.getvalue()
+    return _zip(files)
 
 
 def zip_directory(source: Path, package: str) -> bytes:
-    """A package from a directory of Python files, under `package/` (the test seam)."""
-    files = {
-        f"{package}/{p.relative_to(source).as_posix()}": p.read_bytes()
-        for p in sorted(source.rglob("*.py"))
-        if "__pycache__" not in p.parts
-    }
+    """A package from a directory of Python files, under `package/` (the test seam).
+
+    The files are chosen as the component chooses the handler's (handler_files).
+    """
+    return _zip(
+        {
+            f"{package}/{name.removeprefix(f'{ARCHIVE_PACKAGE}/')}": path.read_bytes()
+            for name, path in handler_files(source).items()
+        }
+    )
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in sorted(files):

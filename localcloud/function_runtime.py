@@ -338,20 +338,12 @@ class FunctionRuntime:
             )
         lines = worker.take_lines(wait=True)
         self._release(worker, healthy=True)
-        if response.get("ok"):
-            return Invocation(
-                request_id,
-                ok=True,
-                result=response.get("result"),
-                cold_start=cold,
-                duration_ms=duration_ms,
-                worker_pid=worker.process.pid,
-                log_lines=lines,
-            )
+        ok = bool(response.get("ok"))
         return Invocation(
             request_id,
-            ok=False,
-            error=response.get("error"),
+            ok=ok,
+            result=response.get("result") if ok else None,
+            error=None if ok else response.get("error"),
             cold_start=cold,
             duration_ms=duration_ms,
             worker_pid=worker.process.pid,

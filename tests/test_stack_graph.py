@@ -15,22 +15,24 @@ from order_pipeline import PipelineSettings
 from order_pipeline.lambda_package import HANDLER
 
 from localcloud.program import ProgramRun, RegisteredResource
+from localcloud.provisioner import (
+    ALARM,
+    FUNCTION,
+    KEY,
+    LOG_GROUP,
+    QUEUE,
+    QUEUE_POLICY,
+    REDRIVE_ALLOW,
+    ROLE,
+    ROLE_POLICY,
+    SUBSCRIPTION,
+    TABLE,
+    TOPIC,
+    TOPIC_POLICY,
+    TRIGGER,
+)
 
 COMPONENT = "order-pipeline:index:OrderPipeline"
-TOPIC = "aws:sns/topic:Topic"
-TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-QUEUE = "aws:sqs/queue:Queue"
-QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
-REDRIVE_ALLOW = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
-TABLE = "aws:dynamodb/table:Table"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-FUNCTION = "aws:lambda/function:Function"
-TRIGGER = "aws:lambda/eventSourceMapping:EventSourceMapping"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-KEY = "aws:kms/key:Key"
 
 EXPECTED_COUNTS = {
     COMPONENT: 1,
