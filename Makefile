@@ -1,20 +1,23 @@
 # Two commands matter:  make demo   (the whole pipeline on a local AWS emulator)
 #                       make test   (every test suite)
-# Both set up their own environment with uv from the locked dependencies (uv.lock).
+# Both set up their own environment from the locked dependencies (uv.lock). All a machine
+# needs is python3 and make: uv itself is installed by pip into .tools/, at the version the
+# dev dependency group pins, and never taken from PATH, so every machine runs the same uv.
 
-UV_VERSION := 0.13.9
-# Use uv from PATH when there is one, else a private copy bootstrapped with pip.
-UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+UV_VERSION := $(shell sed -n 's/^ *"uv==\([0-9.]*\)",$$/\1/p' pyproject.toml)
+UV := .tools/bin/uv
 STACK ?= dev
 ARGS ?=
 
 .PHONY: setup demo local test lint check clean
 
-.tools/bin/uv:
+$(UV): pyproject.toml
+	@test -n "$(UV_VERSION)" || { echo "no uv==X.Y.Z pin in pyproject.toml's dev group" >&2; exit 2; }
 	python3 -m venv .tools
-	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@touch $(UV)
 
-setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+setup: $(UV)  ## .venv with the locked dependencies; `. .venv/bin/activate` puts its tools on PATH
 	$(UV) sync --locked --quiet
 
 demo: setup  ## deploy a stack on the local emulator, run the scripted orders, check the results

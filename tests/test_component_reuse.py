@@ -19,6 +19,9 @@ from localcloud.stack_files import StackConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_PROGRAM = ROOT / "tests" / "programs" / "shop" / "__main__.py"
+# uv comes from this project's own environment (the dev group pins it), never from PATH:
+# a fresh machine has no uv of its own.
+UV = [sys.executable, "-m", "uv"]
 
 
 def test_other_project_builds_the_component_with_its_own_settings() -> None:
@@ -64,7 +67,7 @@ def test_component_exposes_its_outputs_as_attributes() -> None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        ["uv", "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        [*UV, "build", "--wheel", "--out-dir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
@@ -82,17 +85,54 @@ def test_wheel_ships_the_component_and_the_lambda_code_under_one_import_name(whe
     assert top_level == {"order_pipeline"}
 
 
-def test_installed_wheel_is_importable_and_packages_its_own_handler(
-    wheel: Path, tmp_path: Path
-) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+@pytest.fixture(scope="module")
+def consumer_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with only the wheel (and its dependencies) installed."""
+    venv = tmp_path_factory.mktemp("consumer") / "venv"
+    subprocess.run([*UV, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        ["uv", "pip", "install", "--quiet", "--python", str(python), str(wheel)],
+        [*UV, "pip", "install", "--quiet", "--python", str(python), str(wheel)],
         check=True,
         capture_output=True,
     )
+    return python
+
+
+def test_wheel_marks_the_package_as_typed(wheel: Path) -> None:
+    assert "order_pipeline/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_strict_mypy_in_a_consumer_sees_the_component_types(
+    consumer_python: Path, tmp_path: Path
+) -> None:
+    program = tmp_path / "typed_consumer.py"
+    program.write_text(
+        textwrap.dedent(
+            """
+            from order_pipeline import PipelineSettings
+
+            settings = PipelineSettings(batch_size=7)
+            size: str = settings.batch_size  # an int: strict mypy must say so
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--python-executable", str(consumer_python), str(program)],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    # Without py.typed mypy skips the package ("missing library stubs or py.typed marker")
+    # and types every name from it as Any, so the wrong annotation below would pass.
+    assert "py.typed" not in result.stdout
+    assert 'Incompatible types in assignment (expression has type "int"' in result.stdout
+    assert result.returncode == 1
+
+
+def test_installed_wheel_is_importable_and_packages_its_own_handler(
+    consumer_python: Path, tmp_path: Path
+) -> None:
+    python, venv = consumer_python, consumer_python.parent.parent
     program = tmp_path / "consumer.py"
     program.write_text(
         textwrap.dedent(
