@@ -1,6 +1,6 @@
 """Throughput of the locally deployed pipeline: N distinct orders through SNS into the table.
 
-    uv run python benchmarks/e2e_orders.py [--orders 1000] [--stack dev] [-c key=value ...]
+    python benchmarks/e2e_orders.py [--orders 1000] [--stack dev] [-c key=value ...]
 
 Deploys the stack into the in-process emulator (moto), starts the local SQS trigger,
 publishes the orders with SNS PublishBatch (10 per call) and measures the wall time
@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from localcloud.cloud import LocalCloud
-from localcloud.stack_files import load_stack_config, parse_override
+from localcloud.stack_files import load_stack_config, parse_overrides
 
 
 def order(number: int) -> dict[str, object]:
@@ -44,7 +44,7 @@ def main() -> int:
     arguments.add_argument("--timeout", type=float, default=600)
     args = arguments.parse_args()
 
-    config = load_stack_config(args.stack, dict(parse_override(p) for p in args.config))
+    config = load_stack_config(args.stack, parse_overrides(args.config))
     with LocalCloud(config) as cloud:
         cloud.start_triggers()
         trigger = cloud.trigger

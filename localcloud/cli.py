@@ -15,14 +15,10 @@ from typing import Any
 from .cloud import LocalCloud
 from .emulator import ACCESS_KEY, SECRET_KEY, client
 from .scenario import run_demo
-from .stack_files import StackConfigError, load_stack_config, parse_override
+from .stack_files import StackConfigError, load_stack_config, parse_overrides
 from .state import NoRunningServeError, ServeState, find_running
 from .tables import dead_letters_table, orders_table
 from .trigger import BatchOutcome
-
-
-def _overrides(pairs: list[str]) -> dict[str, Any]:
-    return dict(parse_override(pair) for pair in pairs)
 
 
 def _say(text: str = "") -> None:
@@ -33,24 +29,26 @@ def _say(text: str = "") -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(args.stack or "dev", _overrides(args.config))
+    return run_demo(args.stack or "dev", parse_overrides(args.config))
 
 
 # --- serve ------------------------------------------------------------------------------
 
 
+EXAMPLE_ORDER = {
+    "orderId": "O2001",
+    "userId": "U7",
+    "itemName": "Desk",
+    "quantity": 2,
+    "status": "new",
+    "timestamp": "2025-05-04T09:30:00Z",
+}
+
+
 def _serve_examples(state: ServeState) -> str:
+    """What to type next; every line works after the README's set-up (venv activated)."""
     o, e, r = state.outputs, state.endpoint, state.region
-    order = json.dumps(
-        {
-            "orderId": "O2001",
-            "userId": "U7",
-            "itemName": "Desk",
-            "quantity": 2,
-            "status": "new",
-            "timestamp": "2025-05-04T09:30:00Z",
-        }
-    )
+    order = json.dumps(EXAMPLE_ORDER, ensure_ascii=False)
     stack_flag = "" if state.stack == "dev" else f" --stack {state.stack}"
     return f"""
 Endpoint  {e}   (region {r}; any access key works, e.g. {ACCESS_KEY}/{SECRET_KEY})
@@ -60,11 +58,11 @@ Endpoint  {e}   (region {r}; any access key works, e.g. {ACCESS_KEY}/{SECRET_KEY
   table        {o["tableName"]}
   function     {o["functionName"]}
 
-From another terminal (in this repository):
-  uv run python -m localcloud publish{stack_flag} '{order}'
-  uv run python -m localcloud publish{stack_flag} @order.json
-  uv run python -m localcloud orders{stack_flag}
-  uv run python -m localcloud dlq{stack_flag}
+From another terminal (in this repository, after `. .venv/bin/activate`):
+  python -m localcloud publish{stack_flag} '{order}'
+  python -m localcloud publish{stack_flag} @order.json
+  python -m localcloud orders{stack_flag}
+  python -m localcloud dlq{stack_flag}
 
 AWS CLI:
   export AWS_ACCESS_KEY_ID={ACCESS_KEY} AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_DEFAULT_REGION={r}
@@ -73,14 +71,20 @@ AWS CLI:
   aws --endpoint-url {e} sqs get-queue-attributes --attribute-names All \\
       --queue-url {o["deadLetterQueueUrl"]}
 
-boto3:
-  import boto3, json
-  kw = dict(endpoint_url="{e}", region_name="{r}",
-            aws_access_key_id="{ACCESS_KEY}", aws_secret_access_key="{SECRET_KEY}")
-  boto3.client("sns", **kw).publish(TopicArn="{o["topicArn"]}",
-                                    Message=json.dumps({{"orderId": "O2002", ...}}))
-  boto3.client("dynamodb", **kw).scan(TableName="{o["tableName"]}")["Items"]
+boto3 (python):
+{_boto3_example(state)}
 """
+
+
+def _boto3_example(state: ServeState) -> str:
+    order = {**EXAMPLE_ORDER, "orderId": "O2002"}
+    return f"""\
+import json, boto3
+kw = dict(endpoint_url="{state.endpoint}", region_name="{state.region}",
+          aws_access_key_id="{ACCESS_KEY}", aws_secret_access_key="{SECRET_KEY}")
+boto3.client("sns", **kw).publish(TopicArn="{state.outputs["topicArn"]}",
+                                  Message=json.dumps({order!r}))
+print(boto3.client("dynamodb", **kw).scan(TableName="{state.outputs["tableName"]}")["Items"])"""
 
 
 def _compact_log(name: str, line: str) -> None:
@@ -113,7 +117,7 @@ def _print_batch(outcome: BatchOutcome) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     stack = args.stack or "dev"
-    config = load_stack_config(stack, _overrides(args.config))
+    config = load_stack_config(stack, parse_overrides(args.config))
     quiet = args.quiet
     cloud = LocalCloud(
         config,
@@ -248,7 +252,11 @@ def parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str, config: bool = True) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument(
-            "--stack", default=None, help="stack name (Pulumi.<stack>.yaml); default dev"
+            "--stack",
+            default=None,
+            help="stack name (Pulumi.<stack>.yaml); default dev"
+            if config
+            else "stack of the running serve; default: the only one running",
         )
         if config:
             command.add_argument(

@@ -9,10 +9,12 @@ under `pulumi preview`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,12 +63,70 @@ def _check_type(key: str, value: Any, declared: str) -> Any:
     return value
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """`key=value` as given to `-c`; the value is read as YAML (so 30 -> int, true -> bool)."""
-    key, sep, raw = text.partition("=")
-    if not sep or not key:
+# `pulumi config set` stores text, which the program reads with pulumi.Config's typed getters:
+# get_bool takes true/True/false/False only; get_int takes decimal digits with an optional
+# sign (the spellings Python's int() and Go's base-10 parse agree on). YAML-style spellings
+# (yes, on, 0x10, 1e3, 1_000) are refused here as they would be there.
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+# The only key outside the project's namespace the local cloud reads.
+REGION_KEY = "aws:region"
+
+
+def parse_override(text: str) -> tuple[str, str]:
+    """`key=value` as given to `-c`; the value stays text until its key's type is known."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
         raise StackConfigError(f"override {text!r} is not key=value")
-    return key.strip(), yaml.safe_load(raw) if raw.strip() else ""
+    return key.strip(), value
+
+
+def typed_override(key: str, text: str, declared: str) -> Any:
+    """An override's text as the declared type, by the rules Pulumi's typed reads apply."""
+    if declared == "integer":
+        if not _DECIMAL.fullmatch(text):
+            raise StackConfigError(
+                f"-c {key}={text}: {key} is an integer; write it in decimal digits, e.g. 30"
+            )
+        return int(text)
+    if declared == "boolean":
+        if text not in _BOOLEANS:
+            raise StackConfigError(f"-c {key}={text}: {key} is a boolean; write true or false")
+        return _BOOLEANS[text]
+    return text
+
+
+def parse_overrides(pairs: list[str], project_dir: Path = PROJECT_ROOT) -> dict[str, Any]:
+    """`-c key=value` arguments -> {key: typed value}, typed by Pulumi.yaml's declarations."""
+    project = _load_yaml(project_dir / "Pulumi.yaml")
+    schema: dict[str, dict[str, Any]] = project.get("config") or {}
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, text = parse_override(pair)
+        namespace, _, short = key.rpartition(":")
+        if namespace in ("", project["name"]) and short in schema:
+            overrides[key] = typed_override(key, text, schema[short]["type"])
+        elif key == REGION_KEY:
+            overrides[key] = text
+        else:
+            raise StackConfigError(
+                f"-c {key}: not a key this project reads; use one declared in Pulumi.yaml "
+                f"({', '.join(sorted(schema))}) or {REGION_KEY}"
+            )
+    return overrides
+
+
+def check_region(region: Any) -> str:
+    """An AWS region name as botocore knows them (us-east-1, eu-west-2, cn-north-1, ...)."""
+    partitions = botocore.loaders.Loader().load_data("endpoints")["partitions"]
+    if isinstance(region, str) and any(
+        re.fullmatch(partition["regionRegex"].strip("^$"), region) for partition in partitions
+    ):
+        return region
+    raise StackConfigError(
+        f"{REGION_KEY} = {region!r} is not an AWS region name (like us-east-1 or eu-west-1); "
+        "fix it in the stack file or the -c override"
+    )
 
 
 def load_stack_config(
@@ -95,4 +155,6 @@ def load_stack_config(
                 )
             value = _check_type(full, value, schema[short]["type"])
         values[full] = value
+    if REGION_KEY in values:
+        check_region(values[REGION_KEY])
     return StackConfig(project=name, stack=stack, values=values)
