@@ -1,4 +1,4 @@
-"""`uv run python -m localcloud <demo|serve|publish|orders|dlq> [--stack dev] [-c k=v ...]`."""
+"""`python -m localcloud <demo|serve|publish|orders|dlq> [--stack dev] [-c k=v ...]`."""
 
 import sys
 

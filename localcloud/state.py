@@ -83,8 +83,8 @@ def find_running(stack: str | None, directory: Path = STATE_DIR) -> ServeState:
     if not running:
         which = f"stack {stack!r}" if stack else "any stack"
         raise NoRunningServeError(
-            f"no running `serve` for {which}; start one with: uv run python -m localcloud serve"
-            + (f" --stack {stack}" if stack else "")
+            f"no running `serve` for {which}; start one with: make local"
+            + (f" STACK={stack}" if stack else "")
         )
     if len(running) > 1:
         raise NoRunningServeError(

@@ -23,7 +23,8 @@ ORDER_COLUMNS = [
 def _text(value: Any, width: int) -> str:
     if isinstance(value, Decimal):
         value = int(value) if value == value.to_integral_value() else float(value)
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    # ensure_ascii=False: a person reads this; "Zürich" stays Zürich, not Z\u00fcrich.
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     text = text.replace("\n", " ")
     return text if len(text) <= width else text[: max(0, width - 3)] + "..."
 
