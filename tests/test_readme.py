@@ -38,3 +38,41 @@ def test_config_table_matches_project_and_stack_files() -> None:
         for stack, cell in (("dev", dev), ("prod", prod)):
             value = stacks[stack].get(f"{project['name']}:{key}")
             assert cell == ("·" if value is None else _cell(value)), (key, stack)
+
+
+# What a shell line in the README may start with: the set-up's own tools (on PATH once
+# `.venv/bin/activate` ran), the Pulumi and AWS CLIs the deploy section asks for, and shell.
+SET_UP_TOOLS = {"make", "python", "pytest", "uv", "order-pipeline", "ruff", "mypy", "zizmor"}
+USER_TOOLS = {"pulumi", "aws", "git", "cd", "export", "cat", "curl", "npm", "."}
+
+
+def _shell_lines(text: str) -> list[str]:
+    lines, in_shell = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_shell = line.strip() in {"```bash", "```sh", "```shell", "```console"}
+            continue
+        if in_shell and line.strip() and not line.lstrip().startswith("#"):
+            lines.append(line.strip())
+    return lines
+
+
+def test_every_readme_command_runs_after_the_readme_set_up() -> None:
+    text = (ROOT / "README.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    targets = set(phony.split(":", 1)[1].split())
+    lines = _shell_lines(text)
+    assert lines, "the README shows no shell commands"
+    for line in lines:
+        if line.endswith("\\") or line.startswith(("-", "--")):
+            continue  # continuation of the previous line
+        first = line.split()[0]
+        assert "uv run" not in line, line
+        assert first in SET_UP_TOOLS | USER_TOOLS, f"README line needs {first!r}: {line}"
+        if first == "make":
+            for word in line.split()[1:]:
+                if word.startswith("#") or word in {"&&", ";"}:
+                    break
+                if "=" not in word:
+                    assert word in targets, f"no make target {word!r}: {line}"
