@@ -29,11 +29,14 @@ local: setup  ## deploy a stack on the local emulator and keep it running
 test: setup  ## unit (Pulumi mocks), handler (moto) and end-to-end (local cloud) tests
 	$(UV) run pytest $(ARGS)
 
-lint: setup  ## ruff, mypy, and the GitHub workflow against its JSON schema
+lint: setup  ## ruff, mypy, the workflow and Dependabot config against their schemas, zizmor
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(UV) run check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(UV) run zizmor --offline --no-progress .github/
+	@grep -q '"uv==$(UV_VERSION)"' pyproject.toml || { echo "UV_VERSION $(UV_VERSION) in the Makefile differs from the uv pin in pyproject.toml: change both"; exit 1; }
 
 check: lint test demo
 
