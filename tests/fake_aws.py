@@ -72,5 +72,7 @@ class FakeAwsMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if args.token == "aws:index/getRegion:getRegion":
-            return {"region": REGION, "name": REGION, "id": REGION}, []
+            # The provider answers with its configured region (the stack's aws:region).
+            region = pulumi.Config("aws").get("region") or REGION
+            return {"region": region, "name": region, "id": region}, []
         raise NotImplementedError(f"no mock for data source {args.token}")
