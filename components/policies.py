@@ -134,24 +134,38 @@ def redrive_allow_policy(source_queue_arn: str) -> Policy:
     return {"redrivePermission": "byQueue", "sourceQueueArns": [source_queue_arn]}
 
 
-def alarm_topic_policy(alarm_topic_arn: str) -> Policy:
+def alarm_arn(partition: str, region: str, account_id: str, alarm_name: str) -> str:
+    """A CloudWatch alarm's ARN, known before the alarm exists (the alarms have fixed names)."""
+    return f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_name}"
+
+
+def _from_these_alarms(account_id: str, alarm_arns: list[str]) -> dict[str, Any]:
+    # CloudWatch calls SNS (and KMS for the topic's key) with the alarm's ARN as
+    # aws:SourceArn, so naming our alarms keeps every other alarm of the account out.
+    return {
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnEquals": {"aws:SourceArn": sorted(alarm_arns)},
+    }
+
+
+def alarm_topic_policy(alarm_topic_arn: str, alarm_arns: list[str]) -> Policy:
     return {
         "Version": VERSION,
         "Statement": [
             {
-                "Sid": "CloudWatchAlarmsOfThisAccount",
+                "Sid": "CloudWatchAlarmsOfThisPipeline",
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": "sns:Publish",
                 "Resource": alarm_topic_arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_of(alarm_topic_arn)}},
+                "Condition": _from_these_alarms(account_of(alarm_topic_arn), alarm_arns),
             },
             _deny_insecure_transport("sns", alarm_topic_arn),
         ],
     }
 
 
-def alarm_key_policy(account_id: str, partition: str = "aws") -> Policy:
+def alarm_key_policy(account_id: str, partition: str, alarm_arns: list[str]) -> Policy:
     """Key policy for the alarm topic's customer-managed key.
 
     CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key
@@ -175,7 +189,7 @@ def alarm_key_policy(account_id: str, partition: str = "aws") -> Policy:
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": _from_these_alarms(account_id, alarm_arns),
             },
         ],
     }

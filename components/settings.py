@@ -22,6 +22,18 @@ LOG_RETENTION_DAYS = (
 ARCHITECTURES = ("arm64", "x86_64")
 # Deliberately loose: SNS confirms the address; this only catches typos like a missing '@'.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# arn:<partition>:sns:<region>:<12-digit account>:<topic name> (SNS topic name rules).
+_SNS_TOPIC_ARN = re.compile(
+    r"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
+)
+_SNS_TOPIC_ARN_RULE = (
+    "must be an SNS topic ARN (arn:<partition>:sns:<region>:<account id>:<topic name>), "
+    "or empty for none"
+)
+# The order-outcome alarms count orders over this period; their thresholds are per period.
+ORDER_ALARM_PERIOD_SECONDS = 300
+# An upper bound only catches typos (a count per period has no natural ceiling).
+ORDER_ALARM_THRESHOLD_MAX = 1_000_000
 
 
 class SettingsError(ValueError):
@@ -47,7 +59,10 @@ class PipelineSettings:
     deletion_protection: bool = True
     raw_message_delivery: bool = False
     alarm_email: str = ""
+    alarm_topic_arn: str = ""
     oldest_message_age_alarm_seconds: int = 300
+    failed_orders_alarm_threshold: int = 1
+    rejected_orders_alarm_threshold: int = 10
     tags: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,7 +86,10 @@ CONFIG_KEYS: dict[str, str] = {
     "deletion_protection": "deletionProtection",
     "raw_message_delivery": "rawMessageDelivery",
     "alarm_email": "alarmEmail",
+    "alarm_topic_arn": "alarmTopicArn",
     "oldest_message_age_alarm_seconds": "oldestMessageAgeAlarmSeconds",
+    "failed_orders_alarm_threshold": "failedOrdersAlarmThreshold",
+    "rejected_orders_alarm_threshold": "rejectedOrdersAlarmThreshold",
 }
 
 
@@ -135,6 +153,17 @@ def validate(settings: PipelineSettings) -> None:
         )
     if s.alarm_email and not _EMAIL.match(s.alarm_email):
         raise _fail("alarm_email", s.alarm_email, "must be an e-mail address, or empty for none")
+    if s.alarm_topic_arn and not _SNS_TOPIC_ARN.match(s.alarm_topic_arn):
+        raise _fail("alarm_topic_arn", s.alarm_topic_arn, _SNS_TOPIC_ARN_RULE)
+    for name in ("failed_orders_alarm_threshold", "rejected_orders_alarm_threshold"):
+        # The alarms fire at sum >= threshold, so 0 would alarm on every quiet period.
+        _check_range(
+            s,
+            name,
+            1,
+            ORDER_ALARM_THRESHOLD_MAX,
+            f"orders per {ORDER_ALARM_PERIOD_SECONDS} s alarm period; 0 would always alarm",
+        )
 
     _check_cross_field_rules(s)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .cloud import LocalCloud
 from .emulator import ACCESS_KEY, SECRET_KEY, client
+from .order_counts import describe_order_counts, order_counts
 from .scenario import run_demo
 from .stack_files import StackConfigError, load_stack_config, parse_overrides
 from .state import NoRunningServeError, ServeState, find_running
@@ -111,7 +112,8 @@ def _print_batch(outcome: BatchOutcome) -> None:
     _say(
         f"{time.strftime('%H:%M:%S')} invoke: {len(outcome.records)} record(s), "
         f"receive counts {counts} -> {status} "
-        f"({'cold start, ' if inv.cold_start else ''}{inv.duration_ms:.0f} ms)"
+        f"({'cold start, ' if inv.cold_start else ''}{inv.duration_ms:.0f} ms); "
+        f"{describe_order_counts(order_counts(inv.log_lines))}"
     )
 
 

@@ -13,7 +13,8 @@ NOT_EMULATED: dict[str, str] = {
     "aws:lambda/eventSourceMapping:EventSourceMapping": (
         "not created in moto: moto's own SQS poller needs Docker to run code, ignores "
         "batchItemFailures and deletes messages itself. Its settings (batch size, batching "
-        "window, maximum concurrency, response types) drive localcloud's trigger instead."
+        "window, maximum concurrency, response types) drive localcloud's trigger instead; "
+        "its metricsConfig (event source mapping metrics) is recorded, no metrics are published."
     ),
     "aws:lambda/function:Function": (
         "stored in moto with its package and configuration, but moto cannot run it without "
@@ -27,8 +28,14 @@ NOT_EMULATED: dict[str, str] = {
         "(serve prints them all, demo its warnings and errors), not shipped to CloudWatch Logs."
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (
-        "created with its settings but never evaluated: moto publishes no SQS metrics, so the "
-        "alarm never changes state and never notifies the alarm topic."
+        "created with its settings (metric math included) but never evaluated: moto publishes "
+        "no SQS or Lambda metrics and turns no log line into a metric, so no alarm changes "
+        "state or notifies anyone. Each invocation's order outcome counts (what the "
+        "order alarms count on AWS) are printed instead."
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": (
+        "stored with its body, which the graph tests check; with no metrics in moto every "
+        "widget would be empty."
     ),
     "aws:sns/topicSubscription:TopicSubscription": (
         "SQS subscriptions deliver for real (incl. raw message delivery); an e-mail "

@@ -46,10 +46,12 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 FUNCTION = "aws:lambda/function:Function"
 TRIGGER = "aws:lambda/eventSourceMapping:EventSourceMapping"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 KEY = "aws:kms/key:Key"
 
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 PARTITION = "aws:index/getPartition:getPartition"
+REGION = "aws:index/getRegion:getRegion"
 
 # Input properties the hook applies, per resource type. Nested objects list their keys
 # as "parent.child". Anything not listed here fails loudly.
@@ -147,6 +149,8 @@ HANDLED: dict[str, frozenset[str]] = {
             "scalingConfig.maximumConcurrency",
             "functionResponseTypes",
             "enabled",
+            "metricsConfig",
+            "metricsConfig.metrics",
         }
     ),
     ALARM: frozenset(
@@ -169,9 +173,16 @@ HANDLED: dict[str, frozenset[str]] = {
             "alarmActions",
             "okActions",
             "insufficientDataActions",
+            "metricQueries",
+            "metricQueries.id",
+            "metricQueries.expression",
+            "metricQueries.label",
+            "metricQueries.metric",
+            "metricQueries.returnData",
             "tags",
         }
     ),
+    DASHBOARD: frozenset({"dashboardName", "dashboardBody"}),
 }
 
 # Nested objects whose keys are checked (values that are free-form maps, such as tags,
@@ -184,6 +195,8 @@ _NESTED = {
     (FUNCTION, "environment"),
     (FUNCTION, "loggingConfig"),
     (TRIGGER, "scalingConfig"),
+    (TRIGGER, "metricsConfig"),
+    (ALARM, "metricQueries"),
 }
 
 
@@ -309,6 +322,7 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             FUNCTION: self._function,
             TRIGGER: self._trigger,
             ALARM: self._alarm,
+            DASHBOARD: self._dashboard,
         }
         missing = set(HANDLED) ^ set(self._appliers)
         assert not missing, f"HANDLED and appliers disagree on {missing}"
@@ -349,6 +363,8 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             }, []
         if args.token == PARTITION:
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if args.token == REGION:
+            return {"region": self.region, "name": self.region, "id": self.region}, []
         raise UnsupportedResourceError(f"the local cloud does not answer data source {args.token}")
 
     # --- messaging ------------------------------------------------------------------
@@ -704,9 +720,41 @@ class EmulatorMocks(pulumi.runtime.Mocks):
             request["Dimensions"] = [
                 {"Name": k, "Value": str(v)} for k, v in inputs["dimensions"].items()
             ]
+        if inputs.get("metricQueries"):
+            request["Metrics"] = [_metric_query(query) for query in inputs["metricQueries"]]
         if inputs.get("tags"):
             request["Tags"] = [{"Key": k, "Value": v} for k, v in inputs["tags"].items()]
         cloudwatch = self._aws("cloudwatch")
         cloudwatch.put_metric_alarm(**request)
         alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
         return name, {**inputs, "name": name, "arn": alarm["AlarmArn"]}
+
+    def _dashboard(self, logical: str, inputs: Inputs) -> tuple[str, Outputs]:
+        name = inputs["dashboardName"]
+        cloudwatch = self._aws("cloudwatch")
+        cloudwatch.put_dashboard(DashboardName=name, DashboardBody=inputs["dashboardBody"])
+        arn = cloudwatch.get_dashboard(DashboardName=name)["DashboardArn"]
+        return name, {**inputs, "dashboardArn": arn}
+
+
+def _metric_query(query: dict[str, Any]) -> dict[str, Any]:
+    """A metric math alarm's query, from the provider's shape to PutMetricAlarm's."""
+    converted: dict[str, Any] = {"Id": query["id"], "ReturnData": bool(query.get("returnData"))}
+    for prop, param in (("expression", "Expression"), ("label", "Label")):
+        if prop in query:
+            converted[param] = query[prop]
+    metric = query.get("metric")
+    if metric:
+        converted["MetricStat"] = {
+            "Metric": {
+                "Namespace": metric["namespace"],
+                "MetricName": metric["metricName"],
+                "Dimensions": [
+                    {"Name": k, "Value": str(v)}
+                    for k, v in (metric.get("dimensions") or {}).items()
+                ],
+            },
+            "Period": _int(metric["period"]),
+            "Stat": metric["stat"],
+        }
+    return converted

@@ -17,6 +17,7 @@ from typing import Any
 
 from .cloud import LocalCloud
 from .not_emulated import describe
+from .order_counts import describe_order_counts, order_counts
 from .stack_files import load_stack_config
 from .tables import dead_letters_table, orders_table, render
 from .trigger import BatchOutcome
@@ -166,9 +167,10 @@ class Demo:
             )
         else:
             result = f"ok, {len(outcome.deleted_ids)} deleted"
+        orders = describe_order_counts(order_counts(inv.log_lines))
         self.say(
             f"{self.clock()}   function: {', '.join(labels)} -> {result}"
-            f" ({how}{inv.duration_ms:.0f} ms)"
+            f" ({how}{inv.duration_ms:.0f} ms); {orders}"
         )
         for line in inv.log_lines:
             summary = _log_summary(line)

@@ -7,6 +7,7 @@ every reference between resources resolves to the right ARN.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
 import pulumi
@@ -50,6 +51,12 @@ class FakeAwsMocks(pulumi.runtime.Mocks):
             )
         elif args.typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             outputs["arn"] = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"
+        elif args.typ == "aws:lambda/eventSourceMapping:EventSourceMapping":
+            outputs["uuid"] = resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+            outputs["arn"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:{resource_id}"
+        elif args.typ == "aws:cloudwatch/dashboard:Dashboard":
+            resource_id = inputs["dashboardName"]
+            outputs["dashboardArn"] = f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/{resource_id}"
         else:
             outputs["arn"] = arn_prefix.format(service=service) + f":{name}"
         return resource_id, outputs
@@ -64,4 +71,8 @@ class FakeAwsMocks(pulumi.runtime.Mocks):
             }, []
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if args.token == "aws:index/getRegion:getRegion":
+            # The provider answers with its configured region (the stack's aws:region).
+            region = pulumi.Config("aws").get("region") or REGION
+            return {"region": region, "name": region, "id": region}, []
         raise NotImplementedError(f"no mock for data source {args.token}")

@@ -65,6 +65,23 @@ INVALID = [
     ({"log_retention_days": 10}, "logRetentionDays", "CloudWatch Logs values"),
     ({"alarm_email": "ops.example.com"}, "alarmEmail", "e-mail address"),
     ({"oldest_message_age_alarm_seconds": 59}, "oldestMessageAgeAlarmSeconds", "between 60"),
+    (
+        {"alarm_topic_arn": "arn:aws:sqs:us-east-1:123456789012:pager"},
+        "alarmTopicArn",
+        "must be an SNS topic ARN",
+    ),
+    ({"alarm_topic_arn": "pager"}, "alarmTopicArn", "must be an SNS topic ARN"),
+    (
+        {"alarm_topic_arn": "arn:aws:sns:us-east-1:1234:pager"},
+        "alarmTopicArn",
+        "must be an SNS topic ARN",
+    ),
+    ({"failed_orders_alarm_threshold": 0}, "failedOrdersAlarmThreshold", "between 1 and 1000000"),
+    (
+        {"rejected_orders_alarm_threshold": 0},
+        "rejectedOrdersAlarmThreshold",
+        "between 1 and 1000000",
+    ),
     # Cross-field rules.
     (
         {"function_timeout_seconds": 11},
@@ -117,6 +134,18 @@ def test_invalid_setting_fails_naming_key_value_and_rule(
 def test_every_log_retention_value_is_accepted() -> None:
     for days in LOG_RETENTION_DAYS:
         PipelineSettings(log_retention_days=days)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sns:us-east-1:123456789012:pager",
+        "arn:aws-us-gov:sns:us-gov-west-1:123456789012:ops_chat-1",
+        "arn:aws-cn:sns:cn-north-1:123456789012:alarms",
+    ],
+)
+def test_alarm_topic_arn_accepts_topics_of_every_partition(arn: str) -> None:
+    assert PipelineSettings(alarm_topic_arn=arn).alarm_topic_arn == arn
 
 
 def test_maximum_concurrency_zero_means_unlimited() -> None:

@@ -11,12 +11,14 @@ import re
 from collections import Counter
 from typing import Any
 
+from fake_aws import ACCOUNT, REGION
 from order_pipeline import PipelineSettings
 from order_pipeline.lambda_package import HANDLER
 
 from localcloud.program import ProgramRun, RegisteredResource
 from localcloud.provisioner import (
     ALARM,
+    DASHBOARD,
     FUNCTION,
     KEY,
     LOG_GROUP,
@@ -48,7 +50,8 @@ EXPECTED_COUNTS = {
     ROLE_POLICY: 1,
     FUNCTION: 1,
     TRIGGER: 1,
-    ALARM: 2,
+    ALARM: 8,  # see test_alarms.py
+    DASHBOARD: 1,
     KEY: 1,
 }
 
@@ -77,7 +80,7 @@ def assert_denies_insecure_transport(resource: RegisteredResource, service: str,
 
 def test_resource_count_and_types(run: ProgramRun) -> None:
     assert Counter(r.type for r in run.resources) == Counter(EXPECTED_COUNTS)
-    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 20
+    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 27
 
 
 def test_every_resource_is_a_child_of_the_component(run: ProgramRun) -> None:
@@ -269,6 +272,8 @@ def test_sqs_trigger(run: ProgramRun, settings: PipelineSettings) -> None:
     assert trigger.inputs["batchSize"] == settings.batch_size
     assert trigger.inputs["maximumBatchingWindowInSeconds"] == settings.batching_window_seconds
     assert trigger.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Event source mapping metrics (PolledEventCount, InvokedEventCount, ...) are on.
+    assert trigger.inputs["metricsConfig"] == {"metrics": ["EventCount"]}
     if settings.maximum_concurrency:
         assert trigger.inputs["scalingConfig"] == {
             "maximumConcurrency": settings.maximum_concurrency
@@ -279,42 +284,33 @@ def test_sqs_trigger(run: ProgramRun, settings: PipelineSettings) -> None:
     assert run.one(ROLE_POLICY).urn in trigger.dependencies
 
 
-def test_alarms_notify_the_alarm_topic(run: ProgramRun, settings: PipelineSettings) -> None:
-    alarm_topic_arn = run.one(TOPIC, "-alarms").outputs["arn"]
-    dlq_alarm = run.one(ALARM, "-dlq-not-empty")
-    age_alarm = run.one(ALARM, "-queue-backlog-age")
-    assert dlq_alarm.inputs["dimensions"] == {"QueueName": run.one(QUEUE, "-dlq").outputs["name"]}
-    assert dlq_alarm.inputs["metricName"] == "ApproximateNumberOfMessagesVisible"
-    assert (dlq_alarm.inputs["comparisonOperator"], dlq_alarm.inputs["threshold"]) == (
-        "GreaterThanThreshold",
-        0,
-    )
-    assert age_alarm.inputs["dimensions"] == {"QueueName": run.one(QUEUE, "-queue").outputs["name"]}
-    assert age_alarm.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
-    assert age_alarm.inputs["threshold"] == settings.oldest_message_age_alarm_seconds
-    for alarm in (dlq_alarm, age_alarm):
-        assert alarm.inputs["namespace"] == "AWS/SQS"
-        assert alarm.inputs["alarmActions"] == [alarm_topic_arn]
-        assert alarm.inputs["okActions"] == [alarm_topic_arn]
-
-
 def test_alarm_topic_uses_a_key_cloudwatch_may_use(run: ProgramRun) -> None:
     key = run.one(KEY)
     alarm_topic = run.one(TOPIC, "-alarms")
     # Not the AWS-managed SNS key: CloudWatch cannot publish to a topic under it.
     assert alarm_topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
     assert key.inputs["enableKeyRotation"] is True
+    # CloudWatch may use the key and publish to the topic only for this stack's own alarms:
+    # their ARNs are exactly the ARNs of the alarms the program registered.
+    only_these_alarms = {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnEquals": {"aws:SourceArn": sorted(a.outputs["arn"] for a in run.of_type(ALARM))},
+    }
     grant = statements(key)["CloudWatchPublishesEncryptedAlarms"]
     assert grant["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert sorted(grant["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert grant["Condition"] == only_these_alarms
+    assert statements(key)["AccountAdministersKey"]["Principal"] == {
+        "AWS": f"arn:aws:iam::{ACCOUNT}:root"
+    }
 
     topic_policy = run.one(TOPIC_POLICY, "-alarms-policy")
-    publish = statements(topic_policy)["CloudWatchAlarmsOfThisAccount"]
+    publish = statements(topic_policy)["CloudWatchAlarmsOfThisPipeline"]
     assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert publish["Action"] == "sns:Publish"
     assert publish["Resource"] == alarm_topic.outputs["arn"]
-    assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert publish["Condition"] == only_these_alarms
+    assert len(policy(topic_policy)["Statement"]) == 2
     assert_denies_insecure_transport(topic_policy, "sns", alarm_topic.outputs["arn"])
 
 
@@ -330,4 +326,9 @@ def test_outputs_are_exported_and_point_at_the_resources(run: ProgramRun) -> Non
         "functionName": run.one(FUNCTION).outputs["name"],
         "functionArn": run.one(FUNCTION).outputs["arn"],
         "alarmTopicArn": run.one(TOPIC, "-alarms").outputs["arn"],
+        "dashboardName": run.one(DASHBOARD).inputs["dashboardName"],
+        "dashboardUrl": (
+            f"https://console.aws.amazon.com/cloudwatch/home?region={REGION}"
+            f"#dashboards/dashboard/{run.one(DASHBOARD).inputs['dashboardName']}"
+        ),
     }

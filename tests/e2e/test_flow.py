@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from order_pipeline.lambda_package import code_archive
+from order_pipeline.pipeline import ALARM_SUFFIXES, duration_alarm_ms
 
 from localcloud.code_package import zip_archive
 from localcloud.deploy import deploy
@@ -203,12 +204,21 @@ def test_each_stack_deploys_with_its_own_settings(stack: str) -> None:
         (group,) = logs["logGroups"]
         assert group["retentionInDays"] == expected["logRetentionDays"]
 
-        alarms = local.client("cloudwatch").describe_alarms()["MetricAlarms"]
-        assert sorted(a["MetricName"] for a in alarms) == [
-            "ApproximateAgeOfOldestMessage",
-            "ApproximateNumberOfMessagesVisible",
+        cloudwatch = local.client("cloudwatch")
+        alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+        assert sorted(alarms) == sorted(f"orders-{stack}-{suffix}" for suffix in ALARM_SUFFIXES)
+        assert all(a["AlarmActions"] == [o["alarmTopicArn"]] for a in alarms.values())
+        arrivals = alarms[f"orders-{stack}-dlq-new-arrivals"]["Metrics"]
+        assert [(m["Id"], m["ReturnData"]) for m in arrivals] == [
+            ("visible", False),
+            ("in_flight", False),
+            ("arrivals", True),
         ]
-        assert all(a["AlarmActions"] == [o["alarmTopicArn"]] for a in alarms)
+        assert alarms[f"orders-{stack}-function-duration"]["Threshold"] == duration_alarm_ms(
+            expected["functionTimeoutSeconds"]
+        )
+        dashboard = cloudwatch.get_dashboard(DashboardName=o["dashboardName"])
+        assert len(json.loads(dashboard["DashboardBody"])["widgets"]) > 1
         key_id = sns.get_topic_attributes(TopicArn=o["alarmTopicArn"])["Attributes"][
             "KmsMasterKeyId"
         ]
