@@ -44,18 +44,18 @@ class Output:
         self.errors.print(f"order-pipeline: {text}", style="red", markup=False)
 
     def table(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
-        table = Table(
-            title=title if self.terminal else None,
-            box=box.SIMPLE_HEAD if self.terminal else None,
-            show_edge=self.terminal,
-            pad_edge=False,
-        )
+        cells = [["" if v is None else _cell(v) for v in row] for row in rows]
+        if not self.terminal:
+            # Plain: a title line, then tab-separated columns that scripts can cut.
+            self.say(title)
+            for line in [columns, *cells]:
+                self.say("\t".join(value.replace("\t", " ") for value in line))
+            return
+        table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
         for column in columns:
             table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else _cell(v) for v in row))
-        if not self.terminal:
-            self.say(title)
+        for row in cells:
+            table.add_row(*row)
         self.console.print(table)
 
 
