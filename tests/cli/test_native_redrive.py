@@ -5,58 +5,36 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
+from operator_stubs import (
+    DLQ_ARN,
+    HANDLE,
+    QUEUE_ARN,
+    StubbedClients,
+    expect_function_configuration,
+    expect_polls,
+    move_task,
+    outputs_for_aws,
+    sqs_client,
+)
 from order_pipeline.cli import aws, main
 from order_pipeline.cli import redrive as moves
 from typer.testing import CliRunner
 
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
-QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders-prod-queue"
-DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders-prod-dlq"
-HANDLE = "task-handle-1"
-
-
-def _sqs() -> Any:
-    return boto3.client("sqs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-
-
-def _task(status: str, moved: int, total: int = 7) -> dict[str, Any]:
-    task = {
-        "Status": status,
-        "SourceArn": DLQ_ARN,
-        "DestinationArn": QUEUE_ARN,
-        "ApproximateNumberOfMessagesMoved": moved,
-        "ApproximateNumberOfMessagesToMove": total,
-        "StartedTimestamp": 1_700_000_000_000,
-    }
-    if status == "RUNNING":
-        task["TaskHandle"] = HANDLE
-    return task
-
-
-def _expect_polls(stubber: Stubber, tasks: list[dict[str, Any]]) -> None:
-    for task in tasks:
-        stubber.add_response(
-            "list_message_move_tasks",
-            {"Results": [task]},
-            {"SourceArn": DLQ_ARN, "MaxResults": 1},
-        )
-
 
 def test_the_move_task_goes_from_the_dlq_to_the_order_queue_at_the_rate_until_done() -> None:
-    sqs = _sqs()
+    sqs = sqs_client()
     with Stubber(sqs) as stubber:
         stubber.add_response(
             "start_message_move_task",
             {"TaskHandle": HANDLE},
             {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN, "MaxNumberOfMessagesPerSecond": 25},
         )
-        _expect_polls(stubber, [_task("RUNNING", 0), _task("RUNNING", 4), _task("COMPLETED", 7)])
+        expect_polls(
+            stubber, [move_task("RUNNING", 0), move_task("RUNNING", 4), move_task("COMPLETED", 7)]
+        )
         seen: list[int] = []
         sleeps: list[float] = []
         final = moves.run_move_task(
@@ -74,22 +52,22 @@ def test_the_move_task_goes_from_the_dlq_to_the_order_queue_at_the_rate_until_do
 
 
 def test_without_a_rate_sqs_chooses_it() -> None:
-    sqs = _sqs()
+    sqs = sqs_client()
     with Stubber(sqs) as stubber:
         stubber.add_response(
             "start_message_move_task",
             {"TaskHandle": HANDLE},
             {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN},
         )
-        _expect_polls(stubber, [_task("COMPLETED", 7)])
+        expect_polls(stubber, [move_task("COMPLETED", 7)])
         moves.run_move_task(
             sqs, DLQ_ARN, QUEUE_ARN, None, lambda _task: None, sleep=lambda _s: None
         )
         stubber.assert_no_pending_responses()
 
 
-def test_ctrl_c_cancels_the_task() -> None:
-    sqs = _sqs()
+def test_ctrl_c_cancels_the_move_task() -> None:
+    sqs = sqs_client()
 
     def interrupted(_seconds: float) -> None:
         raise KeyboardInterrupt
@@ -100,7 +78,7 @@ def test_ctrl_c_cancels_the_task() -> None:
             {"TaskHandle": HANDLE},
             {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN, "MaxNumberOfMessagesPerSecond": 5},
         )
-        _expect_polls(stubber, [_task("RUNNING", 2)])
+        expect_polls(stubber, [move_task("RUNNING", 2)])
         stubber.add_response(
             "cancel_message_move_task",
             {"ApproximateNumberOfMessagesMoved": 2},
@@ -112,63 +90,11 @@ def test_ctrl_c_cancels_the_task() -> None:
     assert cancelled.value.moved == 2
 
 
-# --- the whole command against "AWS" (an --outputs file), every request pinned --------------
-
-
-def outputs_for_aws() -> dict[str, str]:
-    base = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}"
-    arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}"
-    return {
-        "topicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:orders-prod-topic",
-        "queueUrl": f"{base}/orders-prod-queue",
-        "queueArn": QUEUE_ARN,
-        "deadLetterQueueUrl": f"{base}/orders-prod-dlq",
-        "deadLetterQueueArn": DLQ_ARN,
-        "subscriptionDeadLetterQueueUrl": f"{base}/orders-prod-undeliverable",
-        "subscriptionDeadLetterQueueArn": f"{arn}:orders-prod-undeliverable",
-        "tableName": "orders-prod-table",
-        "tableArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders-prod-table",
-        "functionName": "orders-prod-processor",
-        "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-prod-processor",
-        "alarmTopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:orders-prod-alarms",
-        "logGroupName": "orders-prod-processor-logs",
-    }
-
-
-class StubbedClients:
-    """Stands in for aws.Clients: one stubbed client per service, requests pinned by the test."""
-
-    def __init__(self, session: Any) -> None:
-        self.clients = {
-            service: session.client(
-                service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
-            )
-            for service in ("sqs", "lambda")
-        }
-        self.stubbers = {service: Stubber(c) for service, c in self.clients.items()}
-
-    def __call__(self, service: str) -> Any:
-        return self.clients[service]
-
-
 @pytest.fixture
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> StubbedClients:
     stubs = StubbedClients(aws.new_session())
     monkeypatch.setattr(main, "Clients", lambda _target: stubs)
     return stubs
-
-
-def _function_configuration(stubber: Stubber) -> None:
-    stubber.add_response(
-        "get_function_configuration",
-        {
-            "FunctionName": "orders-prod-processor",
-            "Environment": {
-                "Variables": {"TABLE_NAME": "orders-prod-table", "RAW_MESSAGE_DELIVERY": "false"}
-            },
-        },
-        {"FunctionName": "orders-prod-processor"},
-    )
 
 
 def test_dlq_redrive_on_aws_uses_the_move_task_for_the_order_dlq(
@@ -177,7 +103,7 @@ def test_dlq_redrive_on_aws_uses_the_move_task_for_the_order_dlq(
     outputs = outputs_for_aws()
     (tmp_path / "outputs.json").write_text(json.dumps(outputs))
     monkeypatch.setattr(moves, "POLL_SECONDS", 0)
-    _function_configuration(stubbed.stubbers["lambda"])
+    expect_function_configuration(stubbed.stubbers["lambda"])
     sqs = stubbed.stubbers["sqs"]
     sqs.add_response(
         "get_queue_attributes",
@@ -192,7 +118,7 @@ def test_dlq_redrive_on_aws_uses_the_move_task_for_the_order_dlq(
         {"TaskHandle": HANDLE},
         {"SourceArn": DLQ_ARN, "DestinationArn": QUEUE_ARN, "MaxNumberOfMessagesPerSecond": 50},
     )
-    _expect_polls(sqs, [_task("RUNNING", 3), _task("COMPLETED", 7)])
+    expect_polls(sqs, [move_task("RUNNING", 3), move_task("COMPLETED", 7)])
     # The subscription's DLQ always goes message by message: here it is empty.
     sqs.add_response(
         "receive_message",
@@ -226,12 +152,15 @@ def test_a_failed_move_task_exits_1_with_its_reason(
     outputs = {k: v for k, v in outputs_for_aws().items() if "subscription" not in k}
     (tmp_path / "outputs.json").write_text(json.dumps(outputs))
     monkeypatch.setattr(moves, "POLL_SECONDS", 0)
-    _function_configuration(stubbed.stubbers["lambda"])
+    expect_function_configuration(stubbed.stubbers["lambda"])
     sqs = stubbed.stubbers["sqs"]
     sqs.add_response("get_queue_attributes", {"Attributes": {"ApproximateNumberOfMessages": "2"}})
     sqs.add_response("start_message_move_task", {"TaskHandle": HANDLE})
-    failed = {**_task("FAILED", 1, 2), "FailureReason": "AWS.SimpleQueueService.NonExistentQueue"}
-    _expect_polls(sqs, [failed])
+    failed = {
+        **move_task("FAILED", 1, 2),
+        "FailureReason": "AWS.SimpleQueueService.NonExistentQueue",
+    }
+    expect_polls(sqs, [failed])
     for stubber in stubbed.stubbers.values():
         stubber.activate()
     result = CliRunner().invoke(

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from operator_stubs import outputs_for_aws
 from order_pipeline.cli.errors import ConfigurationError
 from order_pipeline.cli.local_state import STATE_DIR_ENV, find_local_cloud
 from order_pipeline.cli.targets import REQUIRED_OUTPUTS, resolve
@@ -16,7 +17,6 @@ from order_pipeline.cli.targets import REQUIRED_OUTPUTS, resolve
 from localcloud.state import ServeState
 
 from .conftest import run_script
-from .test_native_redrive import outputs_for_aws
 
 
 def _stand_in_pulumi(folder: Path, stdout: str, exit_code: int = 0) -> Path:
