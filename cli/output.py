@@ -38,7 +38,10 @@ class Output:
         print(json.dumps(value, indent=2, default=_json_default, ensure_ascii=False))
 
     def say(self, text: str = "", style: str | None = None) -> None:
-        self.console.print(text, style=style, markup=False)
+        if self.terminal:
+            self.console.print(text, style=style, markup=False)
+        else:
+            print(text, flush=True)  # as is: Rich would expand tabs and wrap
 
     def error(self, text: str) -> None:
         self.errors.print(f"order-pipeline: {text}", style="red", markup=False)
