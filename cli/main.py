@@ -206,10 +206,12 @@ def publish(
             return 0
         for row in published:
             s.out.say(f"published orderId {row['orderId']}  messageId {row['messageId']}")
-        s.out.say(
-            "messageId is the SNS MessageId; the function logs the SQS messageId and the orderId"
-            " (see docs/operator.md, Tracing a message)."
-        )
+        if s.out.terminal:
+            s.out.say(
+                "messageId is the SNS MessageId; the function logs the SQS messageId and the"
+                " orderId (see docs/operator.md, Tracing a message).",
+                "dim",
+            )
         return 0
 
     _run(ctx, body)

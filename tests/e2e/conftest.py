@@ -111,3 +111,7 @@ def served(cloud: LocalCloud, state_dir: Path) -> Iterator[dict[str, str]]:
             os.environ.pop("LOCALCLOUD_STATE_DIR", None)
         else:
             os.environ["LOCALCLOUD_STATE_DIR"] = previous
+
+
+# Long enough for a failing message to go around maxReceiveCount times and reach the DLQ.
+RETRY_WAIT_FOR_DLQ = (FAST["maxReceiveCount"] + 1) * (FAST["visibilityTimeoutSeconds"] + 2) + 10

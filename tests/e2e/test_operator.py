@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 from localcloud.cloud import LocalCloud
 
-from .conftest import FAST, local_cloud, served, wait_for
+from .conftest import FAST, RETRY_WAIT_FOR_DLQ, local_cloud, served, wait_for
 
-RETRY_WAIT = (FAST["maxReceiveCount"] + 1) * (FAST["visibilityTimeoutSeconds"] + 2) + 10
+RETRY_WAIT = RETRY_WAIT_FOR_DLQ
 POISON = '{"orderId": "O666", "quantity": '
 
 
