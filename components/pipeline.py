@@ -86,6 +86,8 @@ class OrderPipeline(pulumi.ComponentResource):
         self.queue_arn = self.queue.arn
         self.dead_letter_queue_url = self.dead_letter_queue.url
         self.dead_letter_queue_arn = self.dead_letter_queue.arn
+        self.subscription_dead_letter_queue_url = self.subscription_dead_letter_queue.url
+        self.subscription_dead_letter_queue_arn = self.subscription_dead_letter_queue.arn
         self.table_name = self.table.name
         self.table_arn = self.table.arn
         self.function_name = self.function.name
@@ -102,6 +104,8 @@ class OrderPipeline(pulumi.ComponentResource):
             "queueArn": self.queue_arn,
             "deadLetterQueueUrl": self.dead_letter_queue_url,
             "deadLetterQueueArn": self.dead_letter_queue_arn,
+            "subscriptionDeadLetterQueueUrl": self.subscription_dead_letter_queue_url,
+            "subscriptionDeadLetterQueueArn": self.subscription_dead_letter_queue_arn,
             "tableName": self.table_name,
             "tableArn": self.table_arn,
             "functionName": self.function_name,
@@ -109,6 +113,7 @@ class OrderPipeline(pulumi.ComponentResource):
             "alarmTopicArn": self.alarm_topic_arn,
             "dashboardName": self.dashboard_name,
             "dashboardUrl": self.dashboard_url,
+            "logGroupName": self.log_group.name,
         }
 
     def _create_messaging(
@@ -158,10 +163,25 @@ class OrderPipeline(pulumi.ComponentResource):
         self.dead_letter_queue_policy = aws.sqs.QueuePolicy(
             f"{name}-dlq-policy",
             queue_url=self.dead_letter_queue.url,
+            policy=_json(self.dead_letter_queue.arn, build=policies.dead_letter_queue_policy),
+            opts=child,
+        )
+        # A separate DLQ for what SNS cannot deliver: StartMessageMoveTask accepts only
+        # DLQs whose sources are SQS queues, so the order DLQ must be fed by the queue alone.
+        self.subscription_dead_letter_queue = aws.sqs.Queue(
+            f"{name}-undeliverable",
+            message_retention_seconds=s.dlq_retention_seconds,
+            sqs_managed_sse_enabled=True,
+            tags=tags,
+            opts=child,
+        )
+        self.subscription_dead_letter_queue_policy = aws.sqs.QueuePolicy(
+            f"{name}-undeliverable-policy",
+            queue_url=self.subscription_dead_letter_queue.url,
             policy=_json(
-                self.dead_letter_queue.arn,
+                self.subscription_dead_letter_queue.arn,
                 self.topic.arn,
-                build=policies.dead_letter_queue_policy,
+                build=policies.subscription_dead_letter_queue_policy,
             ),
             opts=child,
         )
@@ -179,10 +199,12 @@ class OrderPipeline(pulumi.ComponentResource):
             endpoint=self.queue.arn,
             raw_message_delivery=s.raw_message_delivery,
             redrive_policy=_json(
-                self.dead_letter_queue.arn, build=policies.subscription_redrive_policy
+                self.subscription_dead_letter_queue.arn,
+                build=policies.subscription_redrive_policy,
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self.queue_policy, self.dead_letter_queue_policy]
+                parent=self,
+                depends_on=[self.queue_policy, self.subscription_dead_letter_queue_policy],
             ),
         )
 

@@ -110,14 +110,23 @@ def order_queue_policy(queue_arn: str, topic_arn: str) -> Policy:
     }
 
 
-def dead_letter_queue_policy(dead_letter_queue_arn: str, topic_arn: str) -> Policy:
-    # The DLQ is also the subscription's dead-letter target: a message SNS cannot
-    # deliver to the queue (policy or queue trouble) lands here instead of being dropped.
+def dead_letter_queue_policy(dead_letter_queue_arn: str) -> Policy:
+    # Fed only by the order queue's redrive (SQS itself, no grant needed), so the
+    # native DLQ redrive (StartMessageMoveTask) accepts it.
+    return {
+        "Version": VERSION,
+        "Statement": [_deny_insecure_transport("sqs", dead_letter_queue_arn)],
+    }
+
+
+def subscription_dead_letter_queue_policy(queue_arn: str, topic_arn: str) -> Policy:
+    # The subscription's own dead-letter target: a message SNS cannot deliver to the
+    # order queue (policy or queue trouble) lands here instead of being dropped.
     return {
         "Version": VERSION,
         "Statement": [
-            _allow_topic_to_send("UndeliverableFromOrderTopic", dead_letter_queue_arn, topic_arn),
-            _deny_insecure_transport("sqs", dead_letter_queue_arn),
+            _allow_topic_to_send("UndeliverableFromOrderTopic", queue_arn, topic_arn),
+            _deny_insecure_transport("sqs", queue_arn),
         ],
     }
 

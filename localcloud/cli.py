@@ -1,4 +1,7 @@
-"""`python -m localcloud <demo|serve|publish|orders|dlq> [--stack dev] [-c key=value ...]`."""
+"""`python -m localcloud <demo|serve> [--stack dev] [-c key=value ...]`.
+
+To publish, read the table or the DLQs of a running `serve`, use `order-pipeline --local`.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,14 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from .cloud import LocalCloud
-from .emulator import ACCESS_KEY, SECRET_KEY, client
+from .emulator import ACCESS_KEY, SECRET_KEY
 from .order_counts import describe_order_counts, order_counts
 from .scenario import run_demo
 from .stack_files import StackConfigError, load_stack_config, parse_overrides
-from .state import NoRunningServeError, ServeState, find_running
-from .tables import dead_letters_table, orders_table
+from .state import NoRunningServeError, ServeState
 from .trigger import BatchOutcome
 
 
@@ -60,10 +61,11 @@ Endpoint  {e}   (region {r}; any access key works, e.g. {ACCESS_KEY}/{SECRET_KEY
   function     {o["functionName"]}
 
 From another terminal (in this repository, after `. .venv/bin/activate`):
-  python -m localcloud publish{stack_flag} '{order}'
-  python -m localcloud publish{stack_flag} @order.json
-  python -m localcloud orders{stack_flag}
-  python -m localcloud dlq{stack_flag}
+  order-pipeline --local{stack_flag} publish '{order}'
+  order-pipeline --local{stack_flag} status
+  order-pipeline --local{stack_flag} orders
+  order-pipeline --local{stack_flag} smoke
+  order-pipeline --local{stack_flag} dlq list
 
 AWS CLI:
   export AWS_ACCESS_KEY_ID={ACCESS_KEY} AWS_SECRET_ACCESS_KEY={SECRET_KEY} AWS_DEFAULT_REGION={r}
@@ -170,76 +172,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- clients of a running serve ---------------------------------------------------------
-
-
-def _message_text(argument: str) -> str:
-    if argument.startswith("@"):
-        return Path(argument[1:]).read_text()
-    return argument
-
-
-def cmd_publish(args: argparse.Namespace) -> int:
-    state = find_running(args.stack)
-    sns = client("sns", state.endpoint, state.region)
-    for argument in args.messages:
-        text = _message_text(argument)
-        try:
-            json.loads(text)
-        except ValueError:
-            _say("note: not valid JSON; published as is (the function will reject it)")
-        message_id = sns.publish(TopicArn=state.outputs["topicArn"], Message=text)["MessageId"]
-        topic = state.outputs["topicArn"]
-        _say(f"published to {topic} (stack {state.stack}): MessageId {message_id}")
-    return 0
-
-
-def cmd_orders(args: argparse.Namespace) -> int:
-    from .cloud import item_from_dynamodb
-
-    state = find_running(args.stack)
-    dynamodb = client("dynamodb", state.endpoint, state.region)
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": state.outputs["tableName"], "ConsistentRead": True}
-    while True:
-        page = dynamodb.scan(**kwargs)
-        items += [item_from_dynamodb(raw) for raw in page.get("Items", [])]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    items.sort(key=lambda i: str(i.get("orderId")))
-    _say(f"Orders table {state.outputs['tableName']} (stack {state.stack}): {len(items)} item(s)")
-    _say(orders_table(items))
-    return 0
-
-
-def cmd_dlq(args: argparse.Namespace) -> int:
-    state = find_running(args.stack)
-    sqs = client("sqs", state.endpoint, state.region)
-    url = state.outputs["deadLetterQueueUrl"]
-    seen: dict[str, dict[str, Any]] = {}
-    # SQS has no peek: receive with VisibilityTimeout 0 (messages stay visible) until no new ones.
-    for _ in range(100):
-        messages = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
-        ).get("Messages", [])
-        fresh = [m for m in messages if m["MessageId"] not in seen]
-        if not fresh:
-            break
-        for m in fresh:
-            seen[m["MessageId"]] = {
-                "messageId": m["MessageId"],
-                "receives": m["Attributes"].get("ApproximateReceiveCount"),
-                "sent": m["Attributes"].get("SentTimestamp", 0),
-                "body": m["Body"],
-            }
-    _say(
-        f"Dead-letter queue {url.rsplit('/', 1)[-1]} (stack {state.stack}): {len(seen)} message(s)"
-    )
-    _say(dead_letters_table(list(seen.values()), count_header="receives (incl. this read)"))
-    return 0
-
-
 # --- entry ------------------------------------------------------------------------------
 
 
@@ -283,19 +215,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--quiet", action="store_true", help="do not print invocations and function logs"
     )
-    publish = add("publish", "publish order(s) to a running serve's topic", config=False)
-    publish.add_argument("messages", nargs="+", metavar="MESSAGE", help="a JSON string, or @file")
-    add("orders", "list a running serve's orders table", config=False)
-    add("dlq", "list a running serve's dead-letter queue", config=False)
     return root
 
 
 COMMANDS = {
     "demo": cmd_demo,
     "serve": cmd_serve,
-    "publish": cmd_publish,
-    "orders": cmd_orders,
-    "dlq": cmd_dlq,
 }
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from .code_package import extract
 from .emulator import ACCESS_KEY, SECRET_KEY, Emulator
+from .log_group import LogGroupWriter
 from .provisioner import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("function_worker.py")
@@ -128,7 +129,7 @@ class _Worker:
                 "errorType": "Runtime.InitError",
                 "errorMessage": f"worker did not start within {INIT_TIMEOUT_SECONDS:.0f} s",
             }
-            raise _InitError(error, self.take_lines(wait=True))
+            raise _InitError(error, self.take_lines(wait=True), self.stream)
 
     def _read_responses(self) -> None:
         assert self.process.stdout is not None
@@ -209,10 +210,11 @@ class _Worker:
 
 
 class _InitError(Exception):
-    def __init__(self, error: dict[str, Any], lines: list[str]) -> None:
+    def __init__(self, error: dict[str, Any], lines: list[str], stream: str) -> None:
         super().__init__(error.get("errorMessage"))
         self.error = error
         self.lines = lines
+        self.stream = stream
 
 
 class FunctionRuntime:
@@ -227,6 +229,7 @@ class FunctionRuntime:
         self.emulator = emulator
         self.config = FunctionConfig.read(emulator, spec)
         self.log_sink: LogSink = log_sink or (lambda _name, _line: None)
+        self.log_group = LogGroupWriter(emulator.client("logs"), self.config.log_group)
         self._tmp = Path(tempfile.mkdtemp(prefix=f"localcloud-{self.config.name}-"))
         self.task_root = extract(emulator.deployed_code(self.config.name), self._tmp / "task")
         self._idle: list[_Worker] = []
@@ -292,13 +295,20 @@ class FunctionRuntime:
         worker.kill()
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
+        """Run one invocation; its log lines go to the function's log group, as on Lambda."""
+        stream, invocation = self._invoke(event)
+        self.log_group.write(stream, invocation.log_lines)
+        return invocation
+
+    def _invoke(self, event: dict[str, Any]) -> tuple[str, Invocation]:
         request_id = str(uuid.uuid4())
         try:
             worker, cold = self._acquire()
         except _InitError as init:
-            return Invocation(
+            failed = Invocation(
                 request_id, ok=False, error=init.error, cold_start=True, log_lines=init.lines
             )
+            return init.stream, failed
         # The timeout runs from the invocation, not from the cold start (init has its own limit).
         begun = time.time()
         deadline = begun + self.config.timeout_seconds
@@ -306,7 +316,7 @@ class FunctionRuntime:
         duration_ms = (time.time() - begun) * 1000
         if timed_out:
             self._release(worker, healthy=False)
-            return Invocation(
+            return worker.stream, Invocation(
                 request_id,
                 ok=False,
                 error={
@@ -324,7 +334,7 @@ class FunctionRuntime:
         if response is None:
             self._release(worker, healthy=False)
             lines = worker.take_lines(wait=True)
-            return Invocation(
+            return worker.stream, Invocation(
                 request_id,
                 ok=False,
                 error={
@@ -339,7 +349,7 @@ class FunctionRuntime:
         lines = worker.take_lines(wait=True)
         self._release(worker, healthy=True)
         ok = bool(response.get("ok"))
-        return Invocation(
+        return worker.stream, Invocation(
             request_id,
             ok=ok,
             result=response.get("result") if ok else None,

@@ -24,8 +24,8 @@ NOT_EMULATED: dict[str, str] = {
         "(moto drops it)."
     ),
     "aws:cloudwatch/logGroup:LogGroup": (
-        "created with its retention, but the function's log lines stay on this machine "
-        "(serve prints them all, demo its warnings and errors), not shipped to CloudWatch Logs."
+        "created with its retention; the function's log lines are written to it (one stream "
+        "per worker process, timestamped when the invocation ends), as Lambda writes them."
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (
         "created with its settings (metric math included) but never evaluated: moto publishes "

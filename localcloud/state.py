@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .emulator import ACCESS_KEY, SECRET_KEY
 from .stack_files import PROJECT_ROOT
 
 # LOCALCLOUD_STATE_DIR moves it (the end-to-end tests use a temporary directory).
@@ -28,6 +29,9 @@ class ServeState:
     pid: int
     outputs: dict[str, Any]
     settings: dict[str, Any]
+    # The emulator accepts any keys; clients such as `order-pipeline --local` use these.
+    access_key_id: str = ACCESS_KEY
+    secret_access_key: str = SECRET_KEY
 
     @staticmethod
     def path_for(stack: str, directory: Path = STATE_DIR) -> Path:

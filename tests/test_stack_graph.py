@@ -41,8 +41,8 @@ EXPECTED_COUNTS = {
     TOPIC: 2,  # orders, alarms
     TOPIC_POLICY: 2,
     SUBSCRIPTION: 1,  # queue (alarm e-mail only when configured)
-    QUEUE: 2,  # main, dead-letter
-    QUEUE_POLICY: 2,
+    QUEUE: 3,  # main, dead-letter, the subscription's dead-letter ("undeliverable")
+    QUEUE_POLICY: 3,
     REDRIVE_ALLOW: 1,
     TABLE: 1,
     LOG_GROUP: 1,
@@ -80,7 +80,7 @@ def assert_denies_insecure_transport(resource: RegisteredResource, service: str,
 
 def test_resource_count_and_types(run: ProgramRun) -> None:
     assert Counter(r.type for r in run.resources) == Counter(EXPECTED_COUNTS)
-    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 27
+    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 29
 
 
 def test_every_resource_is_a_child_of_the_component(run: ProgramRun) -> None:
@@ -114,6 +114,11 @@ def test_queues_retention_encryption_and_redrive(
     assert dlq.inputs["messageRetentionSeconds"] == settings.dlq_retention_seconds
     assert dlq.inputs["messageRetentionSeconds"] > queue.inputs["messageRetentionSeconds"]
     assert "redrivePolicy" not in dlq.inputs
+    # The subscription's dead-letter queue: same retention and encryption, no redrive of its own.
+    undeliverable = run.one(QUEUE, "-undeliverable")
+    assert undeliverable.inputs["sqsManagedSseEnabled"] is True
+    assert undeliverable.inputs["messageRetentionSeconds"] == settings.dlq_retention_seconds
+    assert "redrivePolicy" not in undeliverable.inputs
     assert json.loads(queue.inputs["redrivePolicy"]) == {
         "deadLetterTargetArn": dlq.outputs["arn"],
         "maxReceiveCount": settings.max_receive_count,
@@ -143,20 +148,28 @@ def test_queue_policy_admits_only_this_topic(run: ProgramRun) -> None:
     assert len(policy(queue_policy)["Statement"]) == 2
     assert_denies_insecure_transport(queue_policy, "sqs", queue.outputs["arn"])
 
+    # The order DLQ is fed by the queue's redrive only (SQS needs no grant for that), so
+    # StartMessageMoveTask accepts it; its policy only requires TLS.
     dlq = run.one(QUEUE, "-dlq")
     dlq_policy = run.one(QUEUE_POLICY, "-dlq-policy")
     assert dlq_policy.inputs["queueUrl"] == dlq.outputs["url"]
-    # The DLQ also takes what SNS could not deliver to the queue, from this topic only.
-    assert statements(dlq_policy)["UndeliverableFromOrderTopic"] == {
+    assert len(policy(dlq_policy)["Statement"]) == 1
+    assert_denies_insecure_transport(dlq_policy, "sqs", dlq.outputs["arn"])
+
+    # What SNS could not deliver to the queue lands in a queue of its own, from this topic only.
+    undeliverable = run.one(QUEUE, "-undeliverable")
+    undeliverable_policy = run.one(QUEUE_POLICY, "-undeliverable-policy")
+    assert undeliverable_policy.inputs["queueUrl"] == undeliverable.outputs["url"]
+    assert statements(undeliverable_policy)["UndeliverableFromOrderTopic"] == {
         "Sid": "UndeliverableFromOrderTopic",
         "Effect": "Allow",
         "Principal": {"Service": "sns.amazonaws.com"},
         "Action": "sqs:SendMessage",
-        "Resource": dlq.outputs["arn"],
+        "Resource": undeliverable.outputs["arn"],
         "Condition": {"ArnEquals": {"aws:SourceArn": topic.outputs["arn"]}},
     }
-    assert len(policy(dlq_policy)["Statement"]) == 2
-    assert_denies_insecure_transport(dlq_policy, "sqs", dlq.outputs["arn"])
+    assert len(policy(undeliverable_policy)["Statement"]) == 2
+    assert_denies_insecure_transport(undeliverable_policy, "sqs", undeliverable.outputs["arn"])
 
 
 def test_subscription_delivers_topic_to_queue(run: ProgramRun, settings: PipelineSettings) -> None:
@@ -165,13 +178,13 @@ def test_subscription_delivers_topic_to_queue(run: ProgramRun, settings: Pipelin
     assert subscription.inputs["topic"] == run.one(TOPIC, "-topic").outputs["arn"]
     assert subscription.inputs["endpoint"] == run.one(QUEUE, "-queue").outputs["arn"]
     assert subscription.inputs["rawMessageDelivery"] is settings.raw_message_delivery
-    # What SNS cannot deliver goes to the dead-letter queue instead of being dropped.
+    # What SNS cannot deliver goes to its own dead-letter queue instead of being dropped.
     assert json.loads(subscription.inputs["redrivePolicy"]) == {
-        "deadLetterTargetArn": run.one(QUEUE, "-dlq").outputs["arn"]
+        "deadLetterTargetArn": run.one(QUEUE, "-undeliverable").outputs["arn"]
     }
     # Subscribed only once the queue policies let the topic send.
     assert run.one(QUEUE_POLICY, "-queue-policy").urn in subscription.dependencies
-    assert run.one(QUEUE_POLICY, "-dlq-policy").urn in subscription.dependencies
+    assert run.one(QUEUE_POLICY, "-undeliverable-policy").urn in subscription.dependencies
 
 
 def test_table(run: ProgramRun, settings: PipelineSettings) -> None:
@@ -321,6 +334,8 @@ def test_outputs_are_exported_and_point_at_the_resources(run: ProgramRun) -> Non
         "queueArn": run.one(QUEUE, "-queue").outputs["arn"],
         "deadLetterQueueUrl": run.one(QUEUE, "-dlq").outputs["url"],
         "deadLetterQueueArn": run.one(QUEUE, "-dlq").outputs["arn"],
+        "subscriptionDeadLetterQueueUrl": run.one(QUEUE, "-undeliverable").outputs["url"],
+        "subscriptionDeadLetterQueueArn": run.one(QUEUE, "-undeliverable").outputs["arn"],
         "tableName": run.one(TABLE).outputs["name"],
         "tableArn": run.one(TABLE).outputs["arn"],
         "functionName": run.one(FUNCTION).outputs["name"],
@@ -331,4 +346,5 @@ def test_outputs_are_exported_and_point_at_the_resources(run: ProgramRun) -> Non
             f"https://console.aws.amazon.com/cloudwatch/home?region={REGION}"
             f"#dashboards/dashboard/{run.one(DASHBOARD).inputs['dashboardName']}"
         ),
+        "logGroupName": run.one(LOG_GROUP).outputs["name"],
     }

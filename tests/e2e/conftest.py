@@ -82,3 +82,36 @@ def cloud() -> Iterator[tuple[LocalCloud, Recorder]]:
     """The dev stack with short retries, deployed; its trigger not started yet."""
     with local_cloud() as running:
         yield running
+
+
+@contextmanager
+def served(cloud: LocalCloud, state_dir: Path) -> Iterator[dict[str, str]]:
+    """Announce an in-process local cloud the way `serve` does (its state file, written by
+    the real ServeState), so `order-pipeline --local` finds it; the env that points there."""
+    import os
+
+    from localcloud.state import ServeState
+
+    state = ServeState(
+        stack=cloud.config.stack,
+        endpoint=cloud.emulator.endpoint,
+        region=cloud.emulator.region,
+        pid=os.getpid(),
+        outputs=cloud.outputs,
+        settings=cloud.settings,
+    )
+    path = state.write(state_dir)
+    previous = os.environ.get("LOCALCLOUD_STATE_DIR")
+    os.environ["LOCALCLOUD_STATE_DIR"] = str(state_dir)
+    try:
+        yield {"LOCALCLOUD_STATE_DIR": str(state_dir)}
+    finally:
+        path.unlink(missing_ok=True)
+        if previous is None:
+            os.environ.pop("LOCALCLOUD_STATE_DIR", None)
+        else:
+            os.environ["LOCALCLOUD_STATE_DIR"] = previous
+
+
+# Long enough for a failing message to go around maxReceiveCount times and reach the DLQ.
+RETRY_WAIT_FOR_DLQ = (FAST["maxReceiveCount"] + 1) * (FAST["visibilityTimeoutSeconds"] + 2) + 10

@@ -1,4 +1,5 @@
-"""The command line, as a user runs it: `python -m localcloud ...` in subprocesses."""
+"""The command line, as a user runs it: `python -m localcloud ...` and `order-pipeline --local`
+in subprocesses."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from cli.conftest import run_script
 
 from localcloud.scenario import SEED
 from localcloud.stack_files import PROJECT_ROOT
@@ -91,18 +93,19 @@ def serve(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
         assert "--endpoint-url" in output and "boto3" in output
 
 
-def test_serve_answers_any_client_and_the_subcommands(
+def test_serve_answers_any_client_and_the_operator_command(
     serve: tuple[dict[str, str], Path], tmp_path: Path
 ) -> None:
     env, state_file = serve
     state = json.loads(state_file.read_text())
     assert state["endpoint"].startswith("http://127.0.0.1:")
 
+    # `order-pipeline --local` finds this serve through the state file it wrote.
     order_file = tmp_path / "order.json"
     order_file.write_text(json.dumps({**SEED, "orderId": "O-FILE"}))
-    published = _run("publish", json.dumps(SEED), f"@{order_file}", "not an order", env=env)
+    published = run_script("--local", "publish", json.dumps(SEED), f"@{order_file}", env=env)
     assert published.returncode == 0, published.stderr
-    assert published.stdout.count("MessageId") == 3
+    assert published.stdout.count("published orderId") == 2
 
     # A plain boto3 client, as the printed example shows.
     kw = dict(
@@ -111,9 +114,11 @@ def test_serve_answers_any_client_and_the_subcommands(
         aws_access_key_id="anything",
         aws_secret_access_key="anything",
     )
-    boto3.client("sns", **kw).publish(
+    sns = boto3.client("sns", **kw)
+    sns.publish(
         TopicArn=state["outputs"]["topicArn"], Message=json.dumps({**SEED, "orderId": "O-BOTO3"})
     )
+    sns.publish(TopicArn=state["outputs"]["topicArn"], Message="not an order")
     dynamodb = boto3.client("dynamodb", **kw)
 
     def stored() -> set[str]:
@@ -121,19 +126,20 @@ def test_serve_answers_any_client_and_the_subcommands(
         return {i["orderId"]["S"] for i in items}
 
     wait_for(lambda: stored() == {"O1234", "O-FILE", "O-BOTO3"}, 20, "three orders in the table")
-    orders = _run("orders", env=env)
+    orders = run_script("--local", "orders", env=env)
     assert orders.returncode == 0 and "3 item(s)" in orders.stdout and "O-BOTO3" in orders.stdout
 
-    def dead_letters() -> str:
-        listing = _run("dlq", env=env)
+    def dead_letters() -> list[dict[str, object]]:
+        listing = run_script("--local", "dlq", "list", "--json", env=env)
         assert listing.returncode == 0, listing.stderr
-        return listing.stdout if "1 message(s)" in listing.stdout else ""
+        return list(json.loads(listing.stdout))
 
-    listing = wait_for(dead_letters, 20, "the non-order in the DLQ (maxReceiveCount=1)")
-    assert "not an order" in listing
+    (row,) = wait_for(dead_letters, 20, "the non-order in the DLQ (maxReceiveCount=1)")
+    assert row["verdict"] == "rejected" and "not valid JSON" in str(row["reason"])
 
 
-def test_subcommands_without_a_running_serve_say_so(tmp_path: Path) -> None:
-    result = _run("orders", env={**os.environ, "LOCALCLOUD_STATE_DIR": str(tmp_path)})
+def test_the_operator_command_without_a_running_serve_says_so(tmp_path: Path) -> None:
+    result = run_script("--local", "orders", env={"LOCALCLOUD_STATE_DIR": str(tmp_path)})
     assert result.returncode == 2
-    assert "no running `serve`" in result.stderr
+    assert "no local cloud is running" in result.stderr
+    assert "python -m localcloud serve" in result.stderr

@@ -155,6 +155,7 @@ def test_each_stack_deploys_with_its_own_settings(stack: str) -> None:
         ]
         assert int(dlq["MessageRetentionPeriod"]) == expected["dlqRetentionSeconds"]
         assert "DenyInsecureTransport" in dlq["Policy"]
+        assert "UndeliverableFromOrderTopic" not in dlq["Policy"]  # fed by the queue only
 
         sns = local.client("sns")
         assert (
@@ -166,9 +167,15 @@ def test_each_stack_deploys_with_its_own_settings(stack: str) -> None:
             SubscriptionArn=subscription["SubscriptionArn"]
         )["Attributes"]
         assert attributes["Endpoint"] == o["queueArn"]
+        # Undeliverable messages go to the subscription's own DLQ, not the order DLQ.
         assert json.loads(attributes["RedrivePolicy"]) == {
-            "deadLetterTargetArn": o["deadLetterQueueArn"]
+            "deadLetterTargetArn": o["subscriptionDeadLetterQueueArn"]
         }
+        undeliverable = sqs.get_queue_attributes(
+            QueueUrl=o["subscriptionDeadLetterQueueUrl"], AttributeNames=["All"]
+        )["Attributes"]
+        assert int(undeliverable["MessageRetentionPeriod"]) == expected["dlqRetentionSeconds"]
+        assert "UndeliverableFromOrderTopic" in undeliverable["Policy"]
         assert attributes["RawMessageDelivery"] == str(expected["rawMessageDelivery"]).lower()
 
         dynamodb = local.client("dynamodb")
