@@ -88,7 +88,13 @@ def test_publish_orders_and_status(operated: Operated, tmp_path: Path) -> None:
     assert data["deadLetterQueue"]["url"] == outputs["deadLetterQueueUrl"]
     assert isinstance(data["deadLetterQueue"]["visible"], int)
     assert data["subscriptionDeadLetterQueue"]["url"] == outputs["subscriptionDeadLetterQueueUrl"]
-    assert len(data["alarms"]) == 2 and data["table"]["name"] == outputs["tableName"]
+    deployment = operated.cloud.deployment
+    assert deployment is not None
+    deployed_alarms = {
+        r.inputs["name"] for r in deployment.run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+    assert {alarm["name"] for alarm in data["alarms"]} == deployed_alarms
+    assert data["table"]["name"] == outputs["tableName"]
 
 
 def test_publish_refuses_an_invalid_order_and_publishes_nothing(operated: Operated) -> None:
