@@ -1,4 +1,4 @@
-"""The handler's own retries: every transiently failing write gets its attempts, whatever else fails.
+"""The handler's own retries: each transiently failing write gets its attempts, whatever else fails.
 
 Faults are injected into the handler's real client at the botocore level (see `Faults` in
 conftest.py), so what runs is the handler's client configuration and retry loop.
@@ -81,7 +81,7 @@ def test_a_write_that_fails_transiently_then_succeeds_is_stored_and_not_listed(
     pipeline: Any, faults: Faults, outcomes: Outcomes, fault: Fault
 ) -> None:
     faults.faults["R1"] = first_attempts(MAX_ATTEMPTS - 1, fault)
-    event, response = pipeline.deliver(order("R1"), order("R2"))
+    _, response = pipeline.deliver(order("R1"), order("R2"))
     assert response == {"batchItemFailures": []}
     assert faults.attempts == {"R1": MAX_ATTEMPTS, "R2": 1}
     assert sorted(item["orderId"] for item in pipeline.items()) == ["R1", "R2"]
