@@ -82,12 +82,22 @@ def remaining_ms(context: Any) -> int | None:
     return None if remaining is None else int(remaining())
 
 
+def backoff_ceiling(attempts_made: int) -> float:
+    """The longest back-off before attempt `attempts_made + 1`."""
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts_made - 1))
+
+
+def longest_backoff() -> float:
+    """The most one write can sleep between its MAX_ATTEMPTS attempts."""
+    return sum(backoff_ceiling(made) for made in range(1, MAX_ATTEMPTS))
+
+
 def socket_timeouts(writes_budget_ms: int | None) -> SocketTimeouts:
-    """Timeouts that let MAX_ATTEMPTS attempts fit in a budget (the function's, at most)."""
+    """Timeouts that let MAX_ATTEMPTS attempts and their back-off fit in a budget."""
     if writes_budget_ms is None:
         attempt = MAX_ATTEMPT_SECONDS
     else:
-        share = writes_budget_ms / 1000 / MAX_ATTEMPTS
+        share = (writes_budget_ms / 1000 - longest_backoff()) / MAX_ATTEMPTS
         attempt = min(MAX_ATTEMPT_SECONDS, max(MIN_ATTEMPT_SECONDS, share))
     connect = round(attempt * CONNECT_SHARE, 3)
     return SocketTimeouts(connect=connect, read=round(attempt - connect, 3))
@@ -95,5 +105,4 @@ def socket_timeouts(writes_budget_ms: int | None) -> SocketTimeouts:
 
 def backoff_seconds(attempts_made: int, rng: random.Random | None = None) -> float:
     """The jittered delay before attempt `attempts_made + 1`."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts_made - 1))
-    return (rng or random).uniform(0, ceiling)
+    return (rng or random).uniform(0, backoff_ceiling(attempts_made))

@@ -332,6 +332,16 @@ def first_attempts(count: int, fault: Fault) -> Fault:
     return maybe
 
 
+def slow_first_attempt(seconds: float) -> Fault:
+    """A fault: the first attempt takes `seconds` longer, then reaches the emulator."""
+
+    def slow(request: AWSPreparedRequest, attempt: int) -> None:
+        if attempt == 1:
+            time.sleep(seconds)
+
+    return slow
+
+
 class Faults:
     """Faults injected into the handler's real client at the botocore level.
 
