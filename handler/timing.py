@@ -84,7 +84,7 @@ def remaining_ms(context: Any) -> int | None:
 
 def backoff_ceiling(attempts_made: int) -> float:
     """The longest back-off before attempt `attempts_made + 1`."""
-    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts_made - 1))
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (attempts_made - 1))
 
 
 def longest_backoff() -> float:
