@@ -160,6 +160,19 @@ class Pipeline:
         return changed
 
     @staticmethod
+    def copies(template: dict[str, Any], orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records like a real SNS-enveloped one, each carrying another order (no publishing:
+        for batches too large to publish one by one in reasonable time)."""
+        envelope = json.loads(template["body"])
+        copies = []
+        for number, order in enumerate(orders):
+            body = json.dumps({**envelope, "Message": json.dumps(order)})
+            copy_ = Pipeline.with_body(template, body)
+            copy_["messageId"] = f"{template['messageId']}-copy-{number}"
+            copies.append(copy_)
+        return copies
+
+    @staticmethod
     def failures(response: dict[str, Any]) -> list[str]:
         return [entry["itemIdentifier"] for entry in response["batchItemFailures"]]
 
