@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -38,8 +38,7 @@ NOT_FINISHED = "did not finish before the invocation's deadline"
 WriteOne = Callable[[Order, Callable[[], bool]], str]
 
 
-@dataclass(frozen=True)
-class RecordResult:
+class RecordResult(NamedTuple):
     outcome: str
     order_id: str | None
     reason: str

@@ -18,8 +18,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -43,8 +42,7 @@ class InvalidEventError(ValueError):
     """The event is not an SQS batch whose records can be reported individually."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     table_name: str
     raw_delivery: bool
 

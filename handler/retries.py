@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -72,8 +71,7 @@ class WriteFailedError(Exception):
         self.error = error
 
 
-@dataclass(frozen=True)
-class Attempts:
+class Attempts(NamedTuple):
     """How one write may spend its time: its deadline and the socket time of one attempt."""
 
     writes_end: float

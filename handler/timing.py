@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # Attempts per write, counting the first; a transient error is retried until this many
 # attempts were made or the next one no longer fits before `writes_end`.
@@ -39,8 +38,7 @@ BACKOFF_BASE_SECONDS = 0.05
 BACKOFF_CAP_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class SocketTimeouts:
+class SocketTimeouts(NamedTuple):
     connect: float
     read: float
 
@@ -50,8 +48,7 @@ class SocketTimeouts:
         return self.connect + self.read
 
 
-@dataclass(frozen=True)
-class TimePlan:
+class TimePlan(NamedTuple):
     """An invocation's deadlines on the monotonic clock (infinite without a Lambda context)."""
 
     writes_end: float
