@@ -10,10 +10,13 @@ in-process would not do: its own CPU per call serializes under the GIL.)
 
 For batches of 1, 10, 50 and 100 distinct orders it prints the median time per batch,
 its ratio to one write (the batch of 1), and the CPU floor: batch size x the CPU time
-botocore spends per PutItem call, measured here with sequential calls. The target is a
-batch of 100 within 1.5 x its floor. Then the median time to import the handler against
-`import boto3`, each in fresh interpreters (target: at most 1.1 x). Not part of the test
-suite; the figures describe this machine, not AWS.
+the client spends per PutItem call, measured with one call at a time against the same
+stand-in. The target is a batch of 100 within 1.5 x its floor. For context it also
+prints the CPU the batch itself used (wall time near it means the waits overlap
+completely) and the client's CPU per call in a hot loop against a stand-in that answers
+at once, a lower bound that no real invocation reaches. Then the median time to import
+the handler against `import boto3`, each in fresh interpreters (target: at most 1.1 x).
+Not part of the test suite; the figures describe this machine, not AWS.
 """
 
 from __future__ import annotations
@@ -127,22 +130,24 @@ def use_stand_in(port: int) -> None:
     logging.getLogger().setLevel(logging.INFO)
 
 
-def time_batches(runs: int) -> dict[int, float]:
+def time_batches(runs: int) -> dict[int, tuple[float, float]]:
+    """Batch size -> median (wall seconds, CPU seconds of this process) per batch."""
     from handler import index
 
     medians = {}
     run = 0
     for size in BATCH_SIZES:
-        times = []
+        walls, cpus = [], []
         for _ in range(runs + 1):  # the first run of each size warms up
             run += 1
             batch = event(size, run)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with contextlib.redirect_stdout(io.StringIO()):  # the metrics line
                 response = index.lambda_handler(batch, Context(FUNCTION_TIMEOUT_MS))
-            times.append(time.perf_counter() - started)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu_started)
             assert response == {"batchItemFailures": []}, response
-        medians[size] = statistics.median(times[1:])
+        medians[size] = (statistics.median(walls[1:]), statistics.median(cpus[1:]))
     return medians
 
 
@@ -197,13 +202,23 @@ def main() -> int:
         return 0
 
     sys.path.insert(0, str(ROOT))
-    process, port = start_stand_in(args.latency_ms)
+    from handler import index
+    from handler.batch import PARALLELISM
+
+    process, port = start_stand_in(0)
     try:
         use_stand_in(port)
-        from handler.batch import PARALLELISM
-
-        medians = time_batches(args.runs)
+        hot_cpu = cpu_per_call()
+    finally:
+        process.terminate()
+        process.wait()
+    index.reset_client()
+    process, port = start_stand_in(args.latency_ms)
+    try:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{port}"
         cpu = cpu_per_call()
+        index.reset_client()  # the handler sizes its own client at its first invocation
+        medians = time_batches(args.runs)
     finally:
         process.terminate()
         process.wait()
@@ -213,20 +228,27 @@ def main() -> int:
         f"handler parallelism {PARALLELISM}; {os.cpu_count()} CPUs; "
         f"median of {args.runs} runs"
     )
-    print(f"botocore CPU per PutItem call: {cpu * 1000:.2f} ms ({CPU_CALLS} sequential calls)")
     print(
-        f"{'batch':>5}  {'time/batch':>10}  {'x one write':>11}  {'CPU floor':>9}  {'x floor':>7}"
+        f"client CPU per PutItem call, one call at a time: {cpu * 1000:.2f} ms"
+        f" ({CPU_CALLS} calls; in a hot loop against a stand-in answering at once:"
+        f" {hot_cpu * 1000:.2f} ms)"
     )
-    one_write = medians[1]
-    for size, median in medians.items():
+    header = ("batch", "time/batch", "x one write", "CPU floor", "x floor", "CPU used", "x used")
+    print("{:>5}  {:>10}  {:>11}  {:>9}  {:>7}  {:>8}  {:>6}".format(*header))
+    one_write = medians[1][0]
+    for size, (wall, used) in medians.items():
         floor = size * cpu
         print(
-            f"{size:>5}  {median * 1000:>7.1f} ms  {median / one_write:>11.1f}"
-            f"  {floor * 1000:>6.1f} ms  {median / floor:>7.2f}"
+            f"{size:>5}  {wall * 1000:>7.1f} ms  {wall / one_write:>11.1f}"
+            f"  {floor * 1000:>6.1f} ms  {wall / floor:>7.2f}"
+            f"  {used * 1000:>5.1f} ms  {wall / used:>6.2f}"
         )
-    ratio = medians[100] / (100 * cpu)
+    ratio = medians[100][0] / (100 * cpu)
     verdict = "met" if ratio <= 1.5 else "NOT met"
-    print(f"target: batch of 100 within 1.5 x its CPU floor: {ratio:.2f} ({verdict})")
+    print(
+        f"target: batch of 100 within 1.5 x its CPU floor: {ratio:.2f} ({verdict});"
+        f" against the hot-loop floor: {medians[100][0] / (100 * hot_cpu):.2f}"
+    )
 
     boto3_time, handler_time = time_imports(args.import_runs)
     import_ratio = handler_time / boto3_time
