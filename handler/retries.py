@@ -63,12 +63,11 @@ def describe(error: BaseException) -> str:
 
 
 class WriteFailedError(Exception):
-    """The write did not happen; `reason` says why, `error` is the last error if there was one."""
+    """The write was not confirmed in its attempts or its time; `reason` says why."""
 
-    def __init__(self, reason: str, error: BaseException | None = None) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.error = error
 
 
 class Attempts(NamedTuple):
@@ -95,7 +94,7 @@ def write_with_retries(
     last_error: BaseException | None = None
     while True:
         if cancelled() or not attempts.time_for_attempt():
-            raise WriteFailedError(_out_of_time(made, last_error), last_error)
+            raise WriteFailedError(_out_of_time(made, last_error))
         made += 1
         try:
             return put_order(client, table_name, order)
@@ -105,7 +104,7 @@ def write_with_retries(
             last_error = error
             if made >= MAX_ATTEMPTS:
                 raise WriteFailedError(
-                    f"{describe(error)} (attempt {made} of {MAX_ATTEMPTS})", error
+                    f"{describe(error)} (attempt {made} of {MAX_ATTEMPTS})"
                 ) from None
         # Shorten the back-off rather than lose the next attempt when time is short.
         room = attempts.writes_end - attempts.clock() - attempts.timeouts.attempt
