@@ -4,6 +4,10 @@ Each record is validated and written on its own; the response lists exactly the
 records that failed (`ReportBatchItemFailures`), so SQS retries only those and moves
 them to the dead-letter queue after maxReceiveCount receives. Nothing is swallowed.
 
+The writes run in parallel (batch.py), each with its own retries (retries.py) inside
+the invocation's time (timing.py). After the batch, one log line per record, in batch
+order, and one CloudWatch embedded-metric-format line with the outcome counts (metrics.py).
+
 Problems outside the per-record work (configuration, an event that is not an SQS
 batch, a record without a messageId) raise, so the whole batch is retried.
 """
@@ -11,39 +15,21 @@ batch, a record without a messageId) raise, so the whole batch is retried.
 from __future__ import annotations
 
 import os
+import time
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
+from .batch import PARALLELISM, RecordResult, write_batch
 from .log import FAILED, REJECTED, log_outcome
 from .message import order_from_body
-from .order import InvalidOrderError
-from .store import DUPLICATE_OR_STALE, STORED, SUPERSEDED, put_order
-
-_REASONS = {
-    STORED: "new order",
-    SUPERSEDED: "replaced an older version",
-    DUPLICATE_OR_STALE: "the same or a newer version is already stored",
-}
-_MAX_REASON = 300
-
-# A slow or throttled write must fail its own record, not run the invocation into its
-# timeout (which would fail, and count a receive against, every record of the batch):
-# short socket timeouts and at most 3 attempts in botocore's "standard" retry mode,
-# instead of the 60 s timeouts and 10 attempts botocore would use for DynamoDB.
-_CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=3,
-    retries={"mode": "standard", "total_max_attempts": 3},
-)
-# Do not start a record with less time than this left (or half the invocation's time,
-# for short timeouts); report it and the rest as failed instead, so a batch that runs
-# out of time does not take the records already written back to SQS with it.
-RECORD_TIME_BUDGET_MS = 2_000
+from .metrics import metric_line
+from .order import InvalidOrderError, Order
+from .retries import Attempts, describe, write_with_retries
+from .timing import SocketTimeouts, plan_invocation, remaining_ms, socket_timeouts
 
 BatchResponse = dict[str, list[dict[str, str]]]
 
@@ -56,8 +42,7 @@ class InvalidEventError(ValueError):
     """The event is not an SQS batch whose records can be reported individually."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     table_name: str
     raw_delivery: bool
 
@@ -72,14 +57,29 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     return Settings(table_name=table_name, raw_delivery=raw == "true")
 
 
+def client_config(timeouts: SocketTimeouts) -> Config:
+    """botocore retries off (the handler retries, see retries.py); a connection per thread."""
+    return Config(
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=PARALLELISM,
+    )
+
+
 _client: Any = None
 
 
-def dynamodb_client() -> Any:
-    """One client per container; region and endpoint come from the standard AWS env."""
+def dynamodb_client(writes_budget_ms: int | None = None) -> Any:
+    """One client per execution environment; region and endpoint come from the AWS env.
+
+    Its socket timeouts are sized from the first invocation's time for writes, which is
+    the function's timeout less the reserve: the timeout is fixed for an environment.
+    """
     global _client
     if _client is None:
-        _client = boto3.client("dynamodb", config=_CLIENT_CONFIG)
+        timeouts = socket_timeouts(writes_budget_ms)
+        _client = boto3.client("dynamodb", config=client_config(timeouts))
     return _client
 
 
@@ -87,6 +87,12 @@ def reset_client() -> None:
     """Forget the cached client (tests start each case with a fresh one)."""
     global _client
     _client = None
+
+
+def client_timeouts(client: Any) -> SocketTimeouts:
+    return SocketTimeouts(
+        connect=client.meta.config.connect_timeout, read=client.meta.config.read_timeout
+    )
 
 
 def _records(event: Any) -> list[dict[str, Any]]:
@@ -101,57 +107,52 @@ def _records(event: Any) -> list[dict[str, Any]]:
     return records
 
 
-def _describe(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        text = f"{details.get('Code', 'ClientError')}: {details.get('Message', '')}"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return text[:_MAX_REASON]
-
-
-def _process(client: Any, settings: Settings, message_id: str, body: Any) -> bool:
-    """Validate and write one record, log its outcome; False if SQS must retry it."""
-    order_id = None
+def _validate(body: Any, settings: Settings) -> Order | RecordResult:
+    """The order a record carries, or the result that ends it here (rejected, or a bug)."""
     try:
-        order = order_from_body(body, settings.raw_delivery)
-        order_id = order.order_id
-        outcome = put_order(client, settings.table_name, order)
+        return order_from_body(body, settings.raw_delivery)
     except InvalidOrderError as error:
-        log_outcome(REJECTED, message_id, error.order_id, error.reason)
-        return False
-    except Exception as error:  # anything else fails this record only, and SQS retries it
-        expected = isinstance(error, ClientError | BotoCoreError)
-        log_outcome(
-            FAILED, message_id, order_id, _describe(error), exc_info=None if expected else error
-        )
-        return False
-    log_outcome(outcome, message_id, order_id, _REASONS[outcome])
-    return True
+        return RecordResult(REJECTED, error.order_id, error.reason)
+    except Exception as error:  # a bug, not bad input: fail this record, log the traceback
+        return RecordResult(FAILED, None, describe(error), error)
 
 
-def _time_check(context: Any) -> Callable[[], bool]:
-    """A test for "too little time left to start a record", fixed at invocation start."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is None:
-        return lambda: False
-    budget = min(RECORD_TIME_BUDGET_MS, remaining() // 2)
-    return lambda: bool(remaining() < budget)
+def _function_name() -> str:
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or "unknown"
 
 
 def lambda_handler(event: Any, context: Any) -> BatchResponse:
+    plan = plan_invocation(remaining_ms(context), time.monotonic())
     settings = load_settings()
     records = _records(event)
-    client = dynamodb_client()
-    time_is_short = _time_check(context)
+    client = dynamodb_client(plan.writes_budget_ms)
+
+    results: dict[int, RecordResult] = {}
+    orders: list[tuple[int, Order]] = []
+    for position, record in enumerate(records):
+        checked = _validate(record.get("body"), settings)
+        if isinstance(checked, RecordResult):
+            results[position] = checked
+        else:
+            orders.append((position, checked))
+    attempts = Attempts(writes_end=plan.writes_end, timeouts=client_timeouts(client))
+
+    def write(order: Order, cancelled: Callable[[], bool]) -> str:
+        return write_with_retries(client, settings.table_name, order, attempts, cancelled)
+
+    results.update(write_batch(orders, write, plan.wait_end))
+
     failed: dict[str, None] = {}  # insertion-ordered set: batch order, each id once
-    for record in records:
+    counts: Counter[str] = Counter()
+    for position, record in enumerate(records):
+        result = results[position]
         message_id = record["messageId"]
-        if time_is_short():
-            log_outcome(
-                FAILED, message_id, None, "not attempted: the invocation is nearly out of time"
-            )
+        log_outcome(result.outcome, message_id, result.order_id, result.reason, result.error)
+        counts[result.outcome] += 1
+        if result.outcome in (REJECTED, FAILED):
             failed[message_id] = None
-        elif not _process(client, settings, message_id, record.get("body")):
-            failed[message_id] = None
+    # Printed, not logged: with Lambda's JSON log format a logging record would wrap the
+    # document in a "message" string, and CloudWatch extracts metrics only from a line
+    # that is itself the EMF object (see docs/handler.md).
+    print(metric_line(dict(counts), _function_name(), int(time.time() * 1000)), flush=True)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -19,6 +19,14 @@ if logger.level == logging.NOTSET:
     # Lambda's root logger sits at WARNING; successes are worth a line each.
     logger.setLevel(logging.INFO)
 
+# Lambda's application log level (INFO here) applies to every logger, and botocore logs
+# "Found credentials in environment variables." at INFO in each new execution environment.
+# Only this package's lines belong at INFO; the AWS libraries speak up from WARNING.
+QUIETED_LOGGERS = ("boto3", "botocore", "urllib3")
+for _name in QUIETED_LOGGERS:
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.WARNING)
+
 _LEVELS = {REJECTED: logging.WARNING, FAILED: logging.ERROR}
 
 

@@ -57,6 +57,11 @@ def emf_document(
     return document
 
 
+def metric_line(counts: dict[str, int], function_name: str, timestamp_ms: int) -> str:
+    """The EMF object as one line of JSON, as the handler prints it to stdout."""
+    return json.dumps(emf_document(counts, function_name, timestamp_ms), separators=(",", ":"))
+
+
 def counts_from_log_line(line: str) -> dict[str, int] | None:
     """The outcome counts in one log line, if it is (or wraps, as `message`) an EMF object."""
     try:

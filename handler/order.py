@@ -13,9 +13,8 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
@@ -62,8 +61,7 @@ class InvalidOrderError(ValueError):
         self.order_id = order_id  # when the message had a usable one, for the log line
 
 
-@dataclass(frozen=True)
-class Order:
+class Order(NamedTuple):
     """A validated order, ready to write."""
 
     order_id: str

@@ -24,6 +24,12 @@ from .order import EVENT_DIGEST, EVENT_TIME_UTC, Order
 STORED = "stored"
 SUPERSEDED = "superseded"
 DUPLICATE_OR_STALE = "duplicate-or-stale"
+# The reason each successful outcome gives in its log line.
+REASONS = {
+    STORED: "new order",
+    SUPERSEDED: "replaced an older version",
+    DUPLICATE_OR_STALE: "the same or a newer version is already stored",
+}
 
 CONDITION = "attribute_not_exists(#id) OR #t < :t OR (#t = :t AND #d < :d)"
 NAMES = {"#id": "orderId", "#t": EVENT_TIME_UTC, "#d": EVENT_DIGEST}

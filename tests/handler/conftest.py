@@ -11,20 +11,26 @@ import copy
 import hashlib
 import json
 import logging
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto import mock_aws
-from moto.core.models import MockAWS
+from moto.core.models import MockAWS, botocore_stubber
 from order_pipeline.handler import index
 from order_pipeline.handler.log import LOGGER_NAME
+from order_pipeline.handler.metrics import counts_from_log_line
 from orders import SEED
 
 REGION = "us-east-1"
 TABLE_NAME = "orders-test"
+FUNCTION_NAME = "orders-test-function"
 
 
 Event = dict[str, Any]
@@ -154,6 +160,19 @@ class Pipeline:
         return changed
 
     @staticmethod
+    def copies(template: dict[str, Any], orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records like a real SNS-enveloped one, each carrying another order (no publishing:
+        for batches too large to publish one by one in reasonable time)."""
+        envelope = json.loads(template["body"])
+        copies = []
+        for number, order in enumerate(orders):
+            body = json.dumps({**envelope, "Message": json.dumps(order)})
+            copy_ = Pipeline.with_body(template, body)
+            copy_["messageId"] = f"{template['messageId']}-copy-{number}"
+            copies.append(copy_)
+        return copies
+
+    @staticmethod
     def failures(response: dict[str, Any]) -> list[str]:
         return [entry["itemIdentifier"] for entry in response["batchItemFailures"]]
 
@@ -201,6 +220,7 @@ def handler_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
     monkeypatch.setenv("RAW_MESSAGE_DELIVERY", "false")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
     index.reset_client()
     yield
     index.reset_client()
@@ -260,5 +280,140 @@ def outcomes(caplog: pytest.LogCaptureFixture) -> Callable[[], list[dict[str, An
             for record in caplog.records
             if record.name == LOGGER_NAME
         ]
+
+    return read
+
+
+# --- time and faults ---------------------------------------------------------------------
+
+
+class Context:
+    """A Lambda context whose remaining time counts down, for real, from a timeout."""
+
+    def __init__(self, timeout_ms: int) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout_ms / 1000
+        self.function_name = FUNCTION_NAME
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.deadline - time.monotonic()) * 1000)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+Fault = Callable[[AWSPreparedRequest, int], AWSResponse | None]
+
+
+def error_response(status: int, code: str, message: str) -> Fault:
+    """A fault: DynamoDB's HTTP answer for an error, as botocore receives it on the wire."""
+
+    def respond(request: AWSPreparedRequest, attempt: int) -> AWSResponse:
+        response = AWSResponse(request.url, status, {"x-amzn-ErrorType": code}, None)
+        response._content = json.dumps({"__type": code, "message": message}).encode()
+        return response
+
+    return respond
+
+
+THROTTLED = error_response(400, "ThrottlingException", "Rate exceeded")
+PROVISIONED_THROUGHPUT = error_response(
+    400,
+    "ProvisionedThroughputExceededException",
+    "The level of configured provisioned throughput for the table was exceeded.",
+)
+INTERNAL_ERROR = error_response(500, "InternalServerError", "Internal server error")
+VALIDATION = error_response(400, "ValidationException", "One or more parameter values were invalid")
+
+
+def raising(error: Callable[[str], Exception], wait_seconds: float = 0.0) -> Fault:
+    """A fault: a connection-level error, after `wait_seconds` (a timeout waits first)."""
+
+    def fail(request: AWSPreparedRequest, attempt: int) -> None:
+        time.sleep(wait_seconds)
+        raise error(request.url)
+
+    return fail
+
+
+def first_attempts(count: int, fault: Fault) -> Fault:
+    """A fault for the first `count` attempts; later attempts reach the emulator."""
+
+    def maybe(request: AWSPreparedRequest, attempt: int) -> AWSResponse | None:
+        return fault(request, attempt) if attempt <= count else None
+
+    return maybe
+
+
+def slow_first_attempt(seconds: float) -> Fault:
+    """A fault: the first attempt takes `seconds` longer, then reaches the emulator."""
+
+    def slow(request: AWSPreparedRequest, attempt: int) -> None:
+        if attempt == 1:
+            time.sleep(seconds)
+
+    return slow
+
+
+class Faults:
+    """Faults injected into the handler's real client at the botocore level.
+
+    botocore emits `before-send` for every HTTP attempt; moto answers it. Here moto's
+    handler is wrapped for this one client: a PutItem whose orderId has a fault gets the
+    fault (an HTTP error response, or a raised connection error) instead of reaching the
+    emulator, as a throttled request never reaches DynamoDB's storage. Every attempt is
+    counted per orderId, and the most attempts in flight at once are tracked.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.faults: dict[str, Fault] = {}
+        self.attempts: Counter[str] = Counter()
+        self.delay_seconds = 0.0  # added to every PutItem, to make overlap observable
+        self.in_flight: Counter[str] = Counter()
+        self.most_in_flight = 0
+        self.most_in_flight_per_order: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        client.meta.events.unregister("before-send", botocore_stubber)
+        client.meta.events.register("before-send", self._before_send)
+
+    def _before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+        target = request.headers.get("X-Amz-Target", b"")
+        if not (target.decode() if isinstance(target, bytes) else target).endswith("PutItem"):
+            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+        order_id = json.loads(request.body)["Item"]["orderId"]["S"]
+        with self._lock:
+            self.attempts[order_id] += 1
+            attempt = self.attempts[order_id]
+            self.in_flight[order_id] += 1
+            self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
+            self.most_in_flight_per_order[order_id] = max(
+                self.most_in_flight_per_order[order_id], self.in_flight[order_id]
+            )
+        try:
+            time.sleep(self.delay_seconds)
+            fault = self.faults.get(order_id)
+            response = fault(request, attempt) if fault else None
+            if response is not None:
+                return response
+            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            with self._lock:
+                self.in_flight[order_id] -= 1
+
+
+@pytest.fixture
+def faults(pipeline: Pipeline) -> Faults:
+    """Fault injection on the client the handler will use (created here, cached there)."""
+    return Faults(index.dynamodb_client())
+
+
+@pytest.fixture
+def metric_lines(capsys: pytest.CaptureFixture[str]) -> Callable[[], list[dict[str, int]]]:
+    """The outcome counts of every metrics line the handler printed to stdout so far."""
+
+    def read() -> list[dict[str, int]]:
+        printed = capsys.readouterr().out.splitlines()
+        counts = [counts_from_log_line(line) for line in printed]
+        return [found for found in counts if found is not None]
 
     return read

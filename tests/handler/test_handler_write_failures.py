@@ -9,6 +9,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
 from order_pipeline.handler import index
+from order_pipeline.handler.timing import MAX_ATTEMPTS
 from orders import order
 
 Outcomes = Callable[[], list[dict[str, Any]]]
@@ -134,35 +135,11 @@ class Context:
         return self.remaining.pop(0) if len(self.remaining) > 1 else self.remaining[0]
 
 
-def test_records_are_not_started_when_the_invocation_is_nearly_out_of_time(
-    pipeline: Any, outcomes: Outcomes
-) -> None:
-    event = pipeline.event_for(order("T1"), order("T2"), order("T3"))
-    ids = pipeline.message_ids(event)
-    budget = index.RECORD_TIME_BUDGET_MS
-    # Plenty of time at the start and for T1, then less than the budget.
-    response = index.lambda_handler(event, Context(60_000, 60_000, budget - 1))
+def test_a_throttled_write_gives_up_after_three_attempts(pipeline: Any) -> None:
+    """The handler's retries are bounded, so the record fails well inside the timeout.
 
-    # T1 is written and stays written; T2 and T3 go back to SQS without being tried.
-    assert pipeline.failures(response) == ids[1:]
-    assert [item["orderId"] for item in pipeline.items()] == ["T1"]
-    logged = outcomes()
-    assert [(line["outcome"], line["orderId"]) for line in logged] == [
-        ("stored", "T1"),
-        ("failed", None),
-        ("failed", None),
-    ]
-    assert all("nearly out of time" in line["reason"] for line in logged[1:])
-
-    retried = {"Records": event["Records"][1:]}
-    assert pipeline.failures(index.lambda_handler(retried, Context(60_000))) == []
-    assert sorted(item["orderId"] for item in pipeline.items()) == ["T1", "T2", "T3"]
-
-
-def test_a_throttled_write_gives_up_after_three_attempts(
-    pipeline: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """botocore's own retries are bounded, so the record fails well inside the timeout."""
+    (Records not started for lack of time: see test_handler_deadlines.py.)
+    """
     event = pipeline.event_for(order("R1"))
     client = index.dynamodb_client()
     attempts: list[str] = []
@@ -174,9 +151,8 @@ def test_a_throttled_write_gives_up_after_three_attempts(
         return response
 
     client.meta.events.register("before-send.dynamodb.PutItem", throttle)
-    monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _seconds: None)  # skip backoff
     assert pipeline.failures(pipeline.invoke(event)) == pipeline.message_ids(event)
-    assert len(attempts) == 3
+    assert len(attempts) == MAX_ATTEMPTS == 3
     assert client.meta.config.read_timeout <= 3 and client.meta.config.connect_timeout <= 2
 
 
