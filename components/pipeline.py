@@ -8,8 +8,8 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from order_pipeline.handler.log import FAILED, REJECTED
 from order_pipeline.handler.metrics import DIMENSION, METRIC_FOR_OUTCOME, NAMESPACE
+from order_pipeline.handler.outcomes import FAILED, REJECTED
 
 from . import policies
 from .dashboard import DashboardTargets, console_url, dashboard_body

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .log import FAILED
 from .order import Order
+from .outcomes import FAILED
 from .retries import WriteFailedError, describe
 from .store import REASONS
 

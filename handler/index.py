@@ -24,10 +24,11 @@ import boto3
 from botocore.config import Config
 
 from .batch import PARALLELISM, RecordResult, write_batch
-from .log import FAILED, REJECTED, log_outcome
+from .log import log_outcome
 from .message import order_from_body
 from .metrics import metric_line
 from .order import InvalidOrderError, Order
+from .outcomes import FAILED, REJECTED
 from .retries import Attempts, describe, write_with_retries
 from .timing import SocketTimeouts, plan_invocation, remaining_ms, socket_timeouts
 

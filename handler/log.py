@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 
-LOGGER_NAME = "order_pipeline.handler"
+from .outcomes import FAILED, REJECTED
 
-REJECTED = "rejected"
-FAILED = "failed"
+LOGGER_NAME = "order_pipeline.handler"
 
 logger = logging.getLogger(LOGGER_NAME)
 if logger.level == logging.NOTSET:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .log import FAILED, REJECTED
-from .store import DUPLICATE_OR_STALE, STORED, SUPERSEDED
+from .outcomes import DUPLICATE_OR_STALE, FAILED, REJECTED, STORED, SUPERSEDED
 
 NAMESPACE = "OrderPipeline"
 # Every metric carries the function's name, so two stacks in one account stay apart.

@@ -20,10 +20,8 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from .order import EVENT_DIGEST, EVENT_TIME_UTC, Order
+from .outcomes import DUPLICATE_OR_STALE, STORED, SUPERSEDED
 
-STORED = "stored"
-SUPERSEDED = "superseded"
-DUPLICATE_OR_STALE = "duplicate-or-stale"
 # The reason each successful outcome gives in its log line.
 REASONS = {
     STORED: "new order",

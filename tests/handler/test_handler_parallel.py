@@ -13,7 +13,7 @@ from typing import Any
 from conftest import THROTTLED, Faults
 from order_pipeline.handler.batch import PARALLELISM
 from order_pipeline.handler.order import validate_order
-from order_pipeline.handler.store import DUPLICATE_OR_STALE, STORED, SUPERSEDED
+from order_pipeline.handler.outcomes import DUPLICATE_OR_STALE, STORED, SUPERSEDED
 from orders import order
 
 Outcomes = Callable[[], list[dict[str, Any]]]
