@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness.stack_files import load_stack_config, parse_overrides
 from localcloud.cloud import LocalCloud
-from localcloud.stack_files import load_stack_config, parse_overrides
 
 
 def order(number: int) -> dict[str, object]:

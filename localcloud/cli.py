@@ -14,11 +14,12 @@ import threading
 import time
 from typing import Any
 
+from harness.stack_files import StackConfigError, load_stack_config, parse_overrides
+
 from .cloud import LocalCloud
 from .emulator import ACCESS_KEY, SECRET_KEY
 from .order_counts import describe_order_counts, order_counts
 from .scenario import run_demo
-from .stack_files import StackConfigError, load_stack_config, parse_overrides
 from .state import NoRunningServeError, ServeState
 from .trigger import BatchOutcome
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from harness.stack_files import PROJECT_ROOT, StackConfig
+
 from .deploy import Deployment, deploy, region_of
 from .emulator import Emulator, MessageState
 from .function_runtime import FunctionRuntime, LogSink
-from .stack_files import PROJECT_ROOT, StackConfig
 from .trigger import Observer, SqsTrigger
 
 _deserializer = TypeDeserializer()

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.program import ProgramRun, run_program
+from harness.stack_files import PROJECT_ROOT, StackConfig
+
 from .emulator import Emulator
 from .not_emulated import describe
-from .program import ProgramRun, run_program
 from .provisioner import CreatedResource, EmulatorMocks, FunctionSpec, TriggerSpec
-from .stack_files import PROJECT_ROOT, StackConfig
 
 
 @dataclass

@@ -27,31 +27,33 @@ from typing import Any, ClassVar
 import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
 
+from harness.resource_types import (
+    ALARM,
+    CALLER_IDENTITY,
+    DASHBOARD,
+    FUNCTION,
+    KEY,
+    LOG_GROUP,
+    PARTITION,
+    QUEUE,
+    QUEUE_POLICY,
+    REDRIVE_ALLOW,
+    REGION,
+    ROLE,
+    ROLE_POLICY,
+    SUBSCRIPTION,
+    TABLE,
+    TOPIC,
+    TOPIC_POLICY,
+    TRIGGER,
+)
+
 from .code_package import zip_archive, zip_directory
 from .emulator import Emulator
 
 Inputs = dict[str, Any]
 Outputs = dict[str, Any]
 
-TOPIC = "aws:sns/topic:Topic"
-TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-QUEUE = "aws:sqs/queue:Queue"
-QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
-REDRIVE_ALLOW = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
-TABLE = "aws:dynamodb/table:Table"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-FUNCTION = "aws:lambda/function:Function"
-TRIGGER = "aws:lambda/eventSourceMapping:EventSourceMapping"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
-KEY = "aws:kms/key:Key"
-
-CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
-PARTITION = "aws:index/getPartition:getPartition"
-REGION = "aws:index/getRegion:getRegion"
 
 # Input properties the hook applies, per resource type. Nested objects list their keys
 # as "parent.child". Anything not listed here fails loudly.

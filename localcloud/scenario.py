@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.stack_files import load_stack_config
+
 from .cloud import LocalCloud
 from .not_emulated import describe
 from .order_counts import describe_order_counts, order_counts
-from .stack_files import load_stack_config
 from .tables import dead_letters_table, orders_table, render
 from .trigger import BatchOutcome
 

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.stack_files import PROJECT_ROOT
+
 from .emulator import ACCESS_KEY, SECRET_KEY
-from .stack_files import PROJECT_ROOT
 
 # LOCALCLOUD_STATE_DIR moves it (the end-to-end tests use a temporary directory).
 STATE_DIR = Path(os.environ.get("LOCALCLOUD_STATE_DIR") or PROJECT_ROOT / ".localcloud")

@@ -6,7 +6,7 @@ import pytest
 from order_pipeline import PipelineSettings
 from stacks import STACKS, deploy, expected_settings
 
-from localcloud.program import ProgramRun
+from harness.program import ProgramRun
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from typing import Any
 from fake_aws import FakeAwsMocks
 from order_pipeline import PipelineSettings, settings_from_config
 
-from localcloud.program import ProgramRun, run_program
-from localcloud.stack_files import load_stack_config
+from harness.program import ProgramRun, run_program
+from harness.stack_files import load_stack_config
 
 STACKS = ["dev", "prod"]
 

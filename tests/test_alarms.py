@@ -21,8 +21,8 @@ from order_pipeline.pipeline import (
 from order_pipeline.settings import ORDER_ALARM_PERIOD_SECONDS
 from stacks import STACKS, deploy, expected_settings
 
-from localcloud.program import ProgramRun, RegisteredResource
-from localcloud.provisioner import ALARM, FUNCTION, QUEUE, SUBSCRIPTION, TOPIC
+from harness.program import ProgramRun, RegisteredResource
+from harness.resource_types import ALARM, FUNCTION, QUEUE, SUBSCRIPTION, TOPIC
 
 PAGER = "arn:aws:sns:us-east-1:123456789012:pager"
 

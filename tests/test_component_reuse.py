@@ -14,8 +14,8 @@ import pytest
 from fake_aws import FakeAwsMocks
 from test_stack_graph import FUNCTION, QUEUE, SUBSCRIPTION, TABLE, TOPIC, TRIGGER
 
-from localcloud.program import run_program
-from localcloud.stack_files import StackConfig
+from harness.program import run_program
+from harness.stack_files import StackConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP_PROGRAM = ROOT / "tests" / "programs" / "shop" / "__main__.py"

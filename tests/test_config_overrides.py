@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from localcloud.stack_files import StackConfigError, load_stack_config, parse_overrides
+from harness.stack_files import StackConfigError, load_stack_config, parse_overrides
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from order_pipeline.dashboard import WIDTH, console_url
 from order_pipeline.handler.metrics import DIMENSION, METRIC_FOR_OUTCOME, NAMESPACE
 
-from localcloud.program import ProgramRun
-from localcloud.provisioner import ALARM, DASHBOARD, FUNCTION, QUEUE, TABLE, TRIGGER
-from localcloud.stack_files import load_stack_config
+from harness.program import ProgramRun
+from harness.resource_types import ALARM, DASHBOARD, FUNCTION, QUEUE, TABLE, TRIGGER
+from harness.stack_files import load_stack_config
 
 GRID_COLUMNS = 24
 

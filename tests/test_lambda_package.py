@@ -18,7 +18,7 @@ from order_pipeline.lambda_package import (
 )
 from test_stack_graph import FUNCTION
 
-from localcloud.program import ProgramRun
+from harness.program import ProgramRun
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ from order_pipeline import PipelineSettings, SettingsError, settings_from_config
 from order_pipeline.settings import CONFIG_KEYS, DAY, LOG_RETENTION_DAYS
 from stacks import STACKS, deploy, expected_settings
 
-from localcloud.program import run_program
-from localcloud.stack_files import StackConfig, load_stack_config
+from harness.program import run_program
+from harness.stack_files import StackConfig, load_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())

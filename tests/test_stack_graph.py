@@ -15,8 +15,8 @@ from fake_aws import ACCOUNT, REGION
 from order_pipeline import PipelineSettings
 from order_pipeline.lambda_package import HANDLER
 
-from localcloud.program import ProgramRun, RegisteredResource
-from localcloud.provisioner import (
+from harness.program import ProgramRun, RegisteredResource
+from harness.resource_types import (
     ALARM,
     DASHBOARD,
     FUNCTION,

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from harness.stack_files import load_stack_config
 from localcloud.cloud import LocalCloud
-from localcloud.stack_files import load_stack_config
 from localcloud.trigger import BatchOutcome
 
 # The smallest visibility timeout the component accepts for a 1 s function timeout.

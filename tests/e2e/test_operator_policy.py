@@ -31,7 +31,7 @@ from order_pipeline.cli import redrive as moves
 from orders import order
 from typer.testing import CliRunner
 
-from localcloud.stack_files import PROJECT_ROOT
+from harness.stack_files import PROJECT_ROOT
 
 from .conftest import RETRY_WAIT_FOR_DLQ, local_cloud, served, wait_for
 
