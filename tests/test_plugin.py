@@ -10,6 +10,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ from typing import Any
 
 import grpc
 import pytest
+import yaml
 from fake_aws import FakeAwsMocks
 from order_pipeline import PipelineSettings, SettingsError
 from order_pipeline.pipeline import COMPONENT_TYPE, OrderPipeline, output_names
@@ -286,3 +288,32 @@ def test_a_bad_value_fails_construct_with_the_settings_message(tmp_path: Path) -
     program.write_text(CONSTRUCT_PROGRAM.format(inputs=json.dumps({"batchSize": 11})))
     with pytest.raises(SettingsError, match=r"batchingWindowSeconds .* = 0: must be at least 1"):
         run_program(config, FakeAwsMocks(), program=program)
+
+
+# --- the other-language examples (not run here: no Pulumi CLI) -----------------------------
+
+
+def test_the_yaml_example_names_only_what_the_schema_has() -> None:
+    project = yaml.safe_load((ROOT / "examples" / "yaml-shop" / "Pulumi.yaml").read_text())
+    resource = inferred_schema()["resources"][COMPONENT_TYPE]
+    source = project["packages"]["order-pipeline"]
+    assert source.endswith(f".git/provider@v{package_version()}")
+    (orders,) = project["resources"].values()
+    assert orders["type"] == COMPONENT_TYPE
+    assert set(orders["properties"]) <= set(resource["inputProperties"])
+    settings = {s.key: s.name for s in SETTINGS}
+    PipelineSettings(**{settings[k]: v for k, v in orders["properties"].items()})  # valid
+    used = {m for v in project["outputs"].values() for m in re.findall(r"orders\.(\w+)", v)}
+    assert used and used <= set(resource["properties"])
+
+
+def test_the_typescript_example_names_only_what_the_schema_has() -> None:
+    source = (ROOT / "examples" / "typescript-shop" / "index.ts").read_text()
+    resource = inferred_schema()["resources"][COMPONENT_TYPE]
+    args = source.split("{", 2)[2].split("}", 1)[0]  # the settings object literal
+    keys = set(re.findall(r"^\s*(\w+):", args, re.MULTILINE))
+    assert keys and keys <= set(resource["inputProperties"])
+    outputs = set(re.findall(r"orders\.(\w+)", source))
+    assert outputs and outputs <= set(resource["properties"])
+    pulumi_yaml = (ROOT / "examples" / "typescript-shop" / "Pulumi.yaml").read_text()
+    assert f".git/provider@v{package_version()}" in pulumi_yaml
