@@ -400,28 +400,35 @@ def _arrivals(queue_name: pulumi.Output[str], label: str) -> dict[str, Any]:
     return {"metric_queries": [*depth, increase]}
 
 
-def _alarm_definitions(
+class AlarmSpec(NamedTuple):
+    description: str
+    watches: dict[str, Any]  # a single metric (_metric) or metric math (_arrivals)
+    threshold: int
+    comparison: str
+
+
+def _alarm_specs(
     s: PipelineSettings, messaging: Messaging, function: aws.lambda_.Function
-) -> dict[str, tuple[str, dict[str, Any], int, str]]:
-    """suffix -> (description, what it watches, threshold, comparison)."""
+) -> dict[str, AlarmSpec]:
+    """What each alarm watches and when it fires, by name suffix."""
     dlq = {"QueueName": messaging.dead_letter_queue.name}
     on_function = {"FunctionName": function.name}
     outcomes = {DIMENSION: function.name}
     above, at_least = "GreaterThanThreshold", "GreaterThanOrEqualToThreshold"
     return {
-        "dlq-not-empty": (
+        "dlq-not-empty": AlarmSpec(
             "Orders failed maxReceiveCount times and wait in the DLQ (notifies on the first).",
             _metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", dlq, "Maximum"),
             0,
             above,
         ),
-        "dlq-new-arrivals": (
+        "dlq-new-arrivals": AlarmSpec(
             "More orders arrived in the DLQ during the last minute.",
             _arrivals(messaging.dead_letter_queue.name, "DLQ depth increase"),
             0,
             above,
         ),
-        "undeliverable-new-arrivals": (
+        "undeliverable-new-arrivals": AlarmSpec(
             "SNS could not deliver orders to the queue (check the queue policy); they wait "
             "in the subscription's dead-letter queue.",
             _arrivals(
@@ -430,7 +437,7 @@ def _alarm_definitions(
             0,
             above,
         ),
-        "queue-backlog-age": (
+        "queue-backlog-age": AlarmSpec(
             "Orders wait on the queue longer than the configured threshold.",
             _metric(
                 "AWS/SQS",
@@ -441,26 +448,26 @@ def _alarm_definitions(
             s.oldest_message_age_alarm_seconds,
             above,
         ),
-        "function-errors": (
+        "function-errors": AlarmSpec(
             "A whole batch failed: the function raised, timed out or is misconfigured.",
             _metric("AWS/Lambda", "Errors", on_function, "Sum"),
             0,
             above,
         ),
-        "function-throttles": (
+        "function-throttles": AlarmSpec(
             "Lambda refused invocations for lack of concurrency.",
             _metric("AWS/Lambda", "Throttles", on_function, "Sum"),
             0,
             above,
         ),
-        "function-duration": (
+        "function-duration": AlarmSpec(
             f"An invocation ran longer than {DURATION_ALARM_SHARE_OF_TIMEOUT:.0%} of the "
             "function timeout.",
             _metric("AWS/Lambda", "Duration", on_function, "Maximum"),
             duration_alarm_ms(s.function_timeout_seconds),
             above,
         ),
-        "orders-failed": (
+        "orders-failed": AlarmSpec(
             "Order writes failed (DynamoDB errors or throttling); the orders are retried.",
             _metric(
                 NAMESPACE, METRIC_FOR_OUTCOME[FAILED], outcomes, "Sum", ORDER_ALARM_PERIOD_SECONDS
@@ -468,7 +475,7 @@ def _alarm_definitions(
             s.failed_orders_alarm_threshold,
             at_least,
         ),
-        "orders-rejected": (
+        "orders-rejected": AlarmSpec(
             "Invalid orders were rejected: a publisher sends orders the pipeline cannot store.",
             _metric(
                 NAMESPACE, METRIC_FOR_OUTCOME[REJECTED], outcomes, "Sum", ORDER_ALARM_PERIOD_SECONDS
@@ -525,25 +532,24 @@ def _alarms(
     if s.alarm_topic_arn:
         notify.append(s.alarm_topic_arn)
 
-    definitions = _alarm_definitions(s, messaging, function)
-    assert set(definitions) == set(ALARM_SUFFIXES)  # the policies admit exactly these
+    specs = _alarm_specs(s, messaging, function)
+    assert tuple(specs) == ALARM_SUFFIXES  # the policies admit exactly these
     by_suffix = {
         suffix: aws.cloudwatch.MetricAlarm(
             f"{name}-{suffix}",
             name=f"{name}-{suffix}",
-            alarm_description=description,
+            alarm_description=spec.description,
             evaluation_periods=1,
             treat_missing_data="notBreaching",
             alarm_actions=notify,
             ok_actions=[] if suffix in ARRIVALS_ALARM_SUFFIXES else notify,
-            threshold=threshold,
-            comparison_operator=comparison,
+            threshold=spec.threshold,
+            comparison_operator=spec.comparison,
             tags=tags,
             opts=child,
-            **watches,
+            **spec.watches,
         )
-        for suffix in ALARM_SUFFIXES
-        for description, watches, threshold, comparison in [definitions[suffix]]
+        for suffix, spec in specs.items()
     }
     return Alarms(topic, by_suffix)
 
