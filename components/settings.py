@@ -91,7 +91,7 @@ class PipelineSettings:
     rejected_orders_alarm_threshold: int = 10
     """Alarm when at least this many orders are rejected as invalid within 5 minutes (1-1000000); each retry counts."""  # noqa: E501
     tags: dict[str, str] = field(default_factory=dict)
-    """Tags added to every resource the component creates that AWS can tag (none by default)."""
+    """Tags for the component's topics, queues, table, function, role, log group, key and alarms (none by default)."""  # noqa: E501
 
     def __post_init__(self) -> None:
         validate(self)
