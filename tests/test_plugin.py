@@ -110,7 +110,20 @@ def plugin_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([*UV, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [*UV, "pip", "install", "--quiet", "--python", str(python), "-r", "requirements.txt"],
+        # --refresh-package: uv caches a local project's build by its pyproject.toml only, so
+        # without it the plugin could run a stale build of the component.
+        [
+            *UV,
+            "pip",
+            "install",
+            "--quiet",
+            "--refresh-package",
+            "order-pipeline",
+            "--python",
+            str(python),
+            "-r",
+            "requirements.txt",
+        ],
         cwd=PLUGIN_DIR,
         check=True,
         capture_output=True,
