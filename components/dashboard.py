@@ -33,6 +33,7 @@ class DashboardTargets:
     region: str
     queue_name: str
     dead_letter_queue_name: str
+    subscription_dead_letter_queue_name: str
     function_name: str
     event_source_mapping_uuid: str
     table_name: str
@@ -105,6 +106,11 @@ def _widgets(t: DashboardTargets) -> list[Widget]:
             (("alarm", t.oldest_message_age_alarm_seconds),),
         ),
         _graph("Dead-letter queue: messages", _queue_depth(t.dead_letter_queue_name), t.region),
+        _graph(
+            "Undeliverable (subscription dead-letter queue): messages",
+            _queue_depth(t.subscription_dead_letter_queue_name),
+            t.region,
+        ),
         _graph(
             "Order outcomes",
             [

@@ -15,6 +15,7 @@ from order_pipeline.handler.metrics import DIMENSION, METRIC_FOR_OUTCOME, NAMESP
 from order_pipeline.pipeline import (
     ALARM_PERIOD_SECONDS,
     ALARM_SUFFIXES,
+    ARRIVALS_ALARM_SUFFIXES,
     DURATION_ALARM_SHARE_OF_TIMEOUT,
     duration_alarm_ms,
 )
@@ -113,7 +114,7 @@ def test_each_alarm_watches_its_metric_with_its_threshold(
     run: ProgramRun, settings: PipelineSettings
 ) -> None:
     expected = expected_single_metric_alarms(run, settings)
-    assert set(expected) | {"dlq-new-arrivals"} == set(ALARM_SUFFIXES)
+    assert set(expected) | set(ARRIVALS_ALARM_SUFFIXES) == set(ALARM_SUFFIXES)
     for suffix, watched in expected.items():
         inputs = alarm(run, suffix).inputs
         assert {key: inputs.get(key) for key in watched} == watched, suffix
@@ -127,13 +128,21 @@ def test_every_alarm_notifies_the_alarm_topic(run: ProgramRun) -> None:
     alarm_topic = run.one(TOPIC, "-alarms").outputs["arn"]
     for resource in run.of_type(ALARM):
         assert resource.inputs["alarmActions"] == [alarm_topic], resource.name
-        expected_ok = [] if resource.name.endswith("-dlq-new-arrivals") else [alarm_topic]
+        arrivals = resource.name.endswith(tuple(f"-{s}" for s in ARRIVALS_ALARM_SUFFIXES))
+        expected_ok = [] if arrivals else [alarm_topic]
         assert resource.inputs.get("okActions", []) == expected_ok, resource.name
 
 
-def test_dlq_arrivals_alarm_fires_on_every_increase_of_the_dlq_depth(run: ProgramRun) -> None:
-    arrivals = alarm(run, "dlq-new-arrivals").inputs
-    dlq = {"QueueName": run.one(QUEUE, "-dlq").outputs["name"]}
+@pytest.mark.parametrize(
+    ("suffix", "queue_suffix"),
+    [("dlq-new-arrivals", "-dlq"), ("undeliverable-new-arrivals", "-undeliverable")],
+)
+def test_arrivals_alarm_fires_on_every_increase_of_its_dead_letter_queue_depth(
+    run: ProgramRun, suffix: str, queue_suffix: str
+) -> None:
+    # The order DLQ and the subscription's DLQ (what SNS could not deliver) alike.
+    arrivals = alarm(run, suffix).inputs
+    dlq = {"QueueName": run.one(QUEUE, queue_suffix).outputs["name"]}
     queries = {q["id"]: q for q in arrivals["metricQueries"]}
     assert set(queries) == {"visible", "in_flight", "arrivals"}
     for query_id, metric in (
@@ -188,7 +197,7 @@ def test_alarm_topic_arn_is_notified_by_every_alarm() -> None:
     alarm_topic = run.one(TOPIC, "-alarms").outputs["arn"]
     for resource in run.of_type(ALARM):
         assert resource.inputs["alarmActions"] == [alarm_topic, PAGER], resource.name
-        if not resource.name.endswith("-dlq-new-arrivals"):
+        if not resource.name.endswith(tuple(f"-{s}" for s in ARRIVALS_ALARM_SUFFIXES)):
             assert resource.inputs["okActions"] == [alarm_topic, PAGER], resource.name
     # An existing topic is only notified: nothing subscribes it or changes its policy.
     assert [s.inputs["protocol"] for s in run.of_type(SUBSCRIPTION)] == ["sqs"]

@@ -18,7 +18,7 @@ from harness.program import run_program
 from harness.stack_files import StackConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOP_PROGRAM = ROOT / "tests" / "programs" / "shop" / "__main__.py"
+SHOP_PROGRAM = ROOT / "examples" / "python-shop" / "__main__.py"
 # uv comes from this project's own environment (the dev group pins it), never from PATH:
 # a fresh machine has no uv of its own.
 UV = [sys.executable, "-m", "uv"]

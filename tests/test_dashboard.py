@@ -77,17 +77,20 @@ def test_every_widget_names_a_real_resource_of_the_stack(run: ProgramRun) -> Non
 def test_the_dashboard_shows_the_whole_pipeline(run: ProgramRun) -> None:
     queue = run.one(QUEUE, "-queue").outputs["name"]
     dlq = run.one(QUEUE, "-dlq").outputs["name"]
+    undeliverable = run.one(QUEUE, "-undeliverable").outputs["name"]
     shown = {(namespace, metric, tuple(d.values())) for namespace, metric, d in graphed(run)}
     function = run.one(FUNCTION).outputs["name"]
     table = run.one(TABLE).outputs["name"]
     mapping = run.one(TRIGGER).outputs["uuid"]
     expected = {
-        # queue depth and oldest age, DLQ depth
+        # queue depth and oldest age, the depth of both dead-letter queues
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", (queue,)),
         ("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", (queue,)),
         ("AWS/SQS", "ApproximateAgeOfOldestMessage", (queue,)),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", (dlq,)),
         ("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", (dlq,)),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", (undeliverable,)),
+        ("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", (undeliverable,)),
         # the function
         *(
             ("AWS/Lambda", metric, (function,))

@@ -1,4 +1,4 @@
-"""The README's config table must say what Pulumi.yaml and the stack files say."""
+"""The README's config table must say what PipelineSettings and the stack files say."""
 
 from __future__ import annotations
 
@@ -6,17 +6,23 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from order_pipeline.settings import SETTINGS
+from order_pipeline.stack_config import PROJECT_CONFIG_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
+# The type column: Pulumi.yaml's config types, and `object` for a map (tags).
+TYPE_NAMES = {*PROJECT_CONFIG_TYPES.values(), "object"}
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{}" if not value else str(value)
     return '""' if value == "" else str(value)
 
 
-def test_config_table_matches_project_and_stack_files() -> None:
+def test_config_table_matches_the_settings_class_and_stack_files() -> None:
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     stacks = {
         name: yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
@@ -25,19 +31,16 @@ def test_config_table_matches_project_and_stack_files() -> None:
     rows = {}
     for line in (ROOT / "README.md").read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if (
-            len(cells) == 6
-            and cells[0].startswith("`")
-            and cells[1] in {"integer", "string", "boolean"}
-        ):
+        if len(cells) == 6 and cells[0].startswith("`") and cells[1] in TYPE_NAMES:
             rows[cells[0].strip("`")] = cells
-    assert set(rows) == set(project["config"])
-    for key, spec in project["config"].items():
-        _, type_, default, dev, prod, _ = rows[key]
-        assert (type_, default) == (spec["type"], _cell(spec["default"])), key
+    assert set(rows) == {setting.key for setting in SETTINGS}
+    for setting in SETTINGS:
+        _, type_, default, dev, prod, _ = rows[setting.key]
+        expected_type = PROJECT_CONFIG_TYPES.get(setting.type, "object")
+        assert (type_, default) == (expected_type, _cell(setting.default)), setting.key
         for stack, cell in (("dev", dev), ("prod", prod)):
-            value = stacks[stack].get(f"{project['name']}:{key}")
-            assert cell == ("·" if value is None else _cell(value)), (key, stack)
+            value = stacks[stack].get(f"{project['name']}:{setting.key}")
+            assert cell == ("·" if value is None else _cell(value)), (setting.key, stack)
 
 
 # What a shell line in the README may start with: the set-up's own tools (on PATH once

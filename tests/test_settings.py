@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,15 @@ import pytest
 import yaml
 from fake_aws import FakeAwsMocks
 from order_pipeline import PipelineSettings, SettingsError, settings_from_config
-from order_pipeline.settings import CONFIG_KEYS, DAY, LOG_RETENTION_DAYS
+from order_pipeline.settings import (
+    DAY,
+    LOG_RETENTION_DAYS,
+    SETTINGS,
+    config_key,
+    settings_from_inputs,
+    type_check,
+)
+from order_pipeline.stack_config import project_config_block
 from stacks import STACKS, deploy, expected_settings
 
 from harness.program import run_program
@@ -19,18 +26,23 @@ from harness.stack_files import StackConfig, load_stack_config
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
 SCHEMA: dict[str, dict[str, Any]] = PROJECT["config"]
-YAML_TYPES = {"int": "integer", "bool": "boolean", "str": "string"}
 
 
-def test_pulumi_yaml_declares_every_setting_with_type_description_and_default() -> None:
-    assert set(SCHEMA) == set(CONFIG_KEYS.values())
-    fields = {f.name: f for f in dataclasses.fields(PipelineSettings)}
-    for field_name, key in CONFIG_KEYS.items():
-        spec = SCHEMA[key]
-        assert spec["description"], key
-        assert spec["type"] == YAML_TYPES[str(fields[field_name].type)], key
-        # The component's own defaults (for importers) are the project's defaults.
-        assert spec["default"] == getattr(PipelineSettings(), field_name), key
+def test_config_key_is_the_camel_case_of_the_field_name() -> None:
+    assert config_key("memory_mb") == "memoryMb"
+    assert config_key("dlq_retention_seconds") == "dlqRetentionSeconds"
+    assert config_key("architecture") == "architecture"
+
+
+def test_pulumi_yaml_config_block_is_what_the_settings_class_says() -> None:
+    # Keys, types, defaults and descriptions: one declaration per setting, derived.
+    assert project_config_block() == SCHEMA
+
+
+def test_every_setting_has_a_description_and_a_valid_default() -> None:
+    for setting in SETTINGS:
+        assert setting.description.endswith("."), setting.name
+    assert PipelineSettings() == PipelineSettings(**{s.name: s.default for s in SETTINGS})
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -122,13 +134,58 @@ def test_invalid_setting_fails_naming_key_value_and_rule(
 ) -> None:
     with pytest.raises(SettingsError) as error:
         PipelineSettings(**overrides)
+    field_name = next(s.name for s in SETTINGS if s.key == key)
+    value = overrides.get(field_name, getattr(PipelineSettings(), field_name))
+    # The error lists each broken rule on its own line; this one is among them.
+    lines = [line.strip() for line in str(error.value).splitlines()]
+    expected = [line for line in lines if line.startswith(f"{key} ({field_name}) = {value!r}: ")]
+    assert expected and rule in expected[0], lines
+    assert any(v.field == field_name and rule in v.rule for v in error.value.violations)
+
+
+def test_every_violation_is_reported_at_once() -> None:
+    with pytest.raises(SettingsError) as error:
+        PipelineSettings(memory_mb=64, architecture="arm", batch_size=11, log_retention_days=10)
     message = str(error.value)
-    assert message.startswith(f"{key} ")
-    field_name = (
-        next(f for f, k in CONFIG_KEYS.items() if k == key) if key in CONFIG_KEYS.values() else key
-    )
-    assert repr(overrides.get(field_name, getattr(PipelineSettings, field_name, None))) in message
-    assert rule in message
+    assert message.splitlines()[0] == "4 settings break their rules:"
+    assert [v.field for v in error.value.violations] == [
+        "memory_mb",
+        "architecture",
+        "log_retention_days",
+        "batching_window_seconds",
+    ]
+    for line in (
+        "memoryMb (memory_mb) = 64: must be between 128 and 10240",
+        "architecture (architecture) = 'arm': must be one of arm64, x86_64",
+        "logRetentionDays (log_retention_days) = 10: must be one of the CloudWatch Logs values",
+        "batchingWindowSeconds (batching_window_seconds) = 0: must be at least 1 when batchSize",
+    ):
+        assert line in message
+
+
+def test_every_type_error_is_reported_and_value_rules_wait_for_right_types() -> None:
+    with pytest.raises(SettingsError) as error:
+        PipelineSettings(batch_size="10", memory_mb=1, tags={"team": 7})  # type: ignore[arg-type]
+    assert [(v.field, v.rule) for v in error.value.violations] == [
+        ("batch_size", "must be a whole number"),
+        ("tags", "must map strings to strings"),
+    ]
+
+
+def test_type_checks_come_from_real_type_hints() -> None:
+    accepts, rule = type_check(int | None)
+    assert accepts(None) and accepts(3) and not accepts(True) and not accepts("3")
+    assert rule == "must be a whole number, or null"
+    accepts, _ = type_check(dict[str, str])
+    assert accepts({"a": "b"}) and not accepts({"a": 1}) and not accepts([])
+
+
+def test_engine_numbers_become_ints_and_other_floats_still_fail() -> None:
+    settings = settings_from_inputs({"batch_size": 5.0, "memory_mb": 512.0})
+    assert (settings.batch_size, type(settings.batch_size)) == (5, int)
+    assert type(settings.memory_mb) is int
+    with pytest.raises(SettingsError, match=r"batchSize \(batch_size\) = 5.5: must be a whole"):
+        settings_from_inputs({"batch_size": 5.5})
 
 
 def test_every_log_retention_value_is_accepted() -> None:

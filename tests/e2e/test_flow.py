@@ -14,11 +14,11 @@ import pytest
 from order_pipeline.lambda_package import code_archive
 from order_pipeline.pipeline import ALARM_SUFFIXES, duration_alarm_ms
 
-from localcloud.provisioner import UnhandledPropertyError, check_properties
 from harness.stack_files import load_stack_config
 from localcloud.code_package import zip_archive
 from localcloud.deploy import deploy
 from localcloud.emulator import Emulator
+from localcloud.provisioner import UnhandledPropertyError, check_properties
 from localcloud.scenario import SEED
 
 from .conftest import HERE, local_cloud, sns_message_id, wait_for
