@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.orders import SEED
 from harness.stack_files import load_stack_config
 
 from .cloud import LocalCloud
@@ -23,14 +24,6 @@ from .order_counts import describe_order_counts, order_counts
 from .tables import dead_letters_table, orders_table, render
 from .trigger import BatchOutcome
 
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
 OLDER_UPDATE = {**SEED, "status": "cancelled", "timestamp": "2025-05-03T11:00:00Z"}
 NEWER_UPDATE = {**SEED, "status": "shipped", "timestamp": "2025-05-03T13:00:00Z"}
 # Cut off mid-object: no handler can take this for an order.

@@ -14,12 +14,12 @@ import pytest
 from order_pipeline.lambda_package import code_archive
 from order_pipeline.pipeline import ALARM_SUFFIXES, duration_alarm_ms
 
-from localcloud.provisioner import UnhandledPropertyError, check_properties
+from harness.orders import SEED
 from harness.stack_files import load_stack_config
 from localcloud.code_package import zip_archive
 from localcloud.deploy import deploy
 from localcloud.emulator import Emulator
-from localcloud.scenario import SEED
+from localcloud.provisioner import UnhandledPropertyError, check_properties
 
 from .conftest import HERE, local_cloud, sns_message_id, wait_for
 
