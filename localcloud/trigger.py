@@ -27,7 +27,6 @@ returns as soon as a message arrives, so this changes no result.
 
 from __future__ import annotations
 
-import base64
 import math
 import threading
 import time
@@ -36,6 +35,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+
+from harness.sqs_event import event_record
 
 from .emulator import Emulator
 from .function_runtime import FunctionRuntime, Invocation
@@ -67,36 +68,6 @@ class BatchOutcome:
 
 
 Observer = Callable[[BatchOutcome], None]
-
-
-def to_event_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    """An SQS ReceiveMessage entry in the shape of a Lambda SQS event record."""
-    attributes = {}
-    for name, value in (message.get("MessageAttributes") or {}).items():
-        converted: dict[str, Any] = {
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        if "StringValue" in value:
-            converted["stringValue"] = value["StringValue"]
-        if "BinaryValue" in value:
-            converted["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
-        attributes[name] = converted
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": dict(message.get("Attributes") or {}),
-        "messageAttributes": attributes,
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-    if message.get("MD5OfMessageAttributes"):
-        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
-    return record
 
 
 def failed_ids_of(response: Any, batch_ids: list[str]) -> tuple[list[str], str]:
@@ -272,9 +243,7 @@ class SqsTrigger:
     def _invoke_and_settle(self, messages: list[dict[str, Any]]) -> None:
         try:
             received_at = {m["MessageId"]: m.pop(_RECEIVED_AT) for m in messages}
-            records = [
-                to_event_record(m, self.spec.event_source_arn, self.region) for m in messages
-            ]
+            records = [event_record(m, self.spec.event_source_arn, self.region) for m in messages]
             batch_ids = [r["messageId"] for r in records]
             invocation = self.runtime.invoke({"Records": records})
             if not invocation.ok:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localcloud.trigger import failed_ids_of, to_event_record
+from localcloud.trigger import failed_ids_of
 
 IDS = ["m1", "m2", "m3"]
 
@@ -38,44 +38,3 @@ def test_listed_records_fail_and_only_those() -> None:
 def test_a_malformed_response_or_unknown_id_fails_the_whole_batch(response: object) -> None:
     failed, reason = failed_ids_of(response, IDS)
     assert failed == IDS and reason
-
-
-def test_an_sqs_message_becomes_a_lambda_event_record() -> None:
-    message = {
-        "MessageId": "m1",
-        "ReceiptHandle": "rh",
-        "MD5OfBody": "md5",
-        "Body": "{}",
-        "Attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"},
-        "MD5OfMessageAttributes": "md5attrs",
-        "MessageAttributes": {
-            "kind": {"DataType": "String", "StringValue": "order"},
-            "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
-        },
-    }
-    record = to_event_record(message, "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
-    assert record == {
-        "messageId": "m1",
-        "receiptHandle": "rh",
-        "body": "{}",
-        "attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"},
-        "messageAttributes": {
-            "kind": {
-                "stringValue": "order",
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "String",
-            },
-            "blob": {
-                "binaryValue": "AAE=",
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "Binary",
-            },
-        },
-        "md5OfBody": "md5",
-        "md5OfMessageAttributes": "md5attrs",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-        "awsRegion": "us-east-1",
-    }

@@ -28,6 +28,8 @@ from order_pipeline.handler.log import LOGGER_NAME
 from order_pipeline.handler.metrics import counts_from_log_line
 from orders import SEED
 
+from harness.sqs_event import event_record
+
 REGION = "us-east-1"
 TABLE_NAME = "orders-test"
 FUNCTION_NAME = "orders-test-function"
@@ -113,26 +115,7 @@ class Pipeline:
 
     def record(self, message: dict[str, Any]) -> dict[str, Any]:
         """One received SQS message in the shape Lambda's SQS event source gives it."""
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {
-                name: {
-                    "stringValue": value.get("StringValue"),
-                    "binaryValue": value.get("BinaryValue"),
-                    "stringListValues": [],
-                    "binaryListValues": [],
-                    "dataType": value["DataType"],
-                }
-                for name, value in message.get("MessageAttributes", {}).items()
-            },
-            "md5OfBody": message["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.queue_arn,
-            "awsRegion": REGION,
-        }
+        return event_record(message, self.queue_arn, REGION)
 
     def event_for(self, *orders: dict[str, Any] | str) -> Event:
         for order in orders:
