@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 
 from harness.stack_files import PROJECT_ROOT, StackConfig
 
@@ -19,12 +19,6 @@ from .deploy import Deployment, deploy, region_of
 from .emulator import Emulator, MessageState
 from .function_runtime import FunctionRuntime, LogSink
 from .trigger import Observer, SqsTrigger
-
-_deserializer = TypeDeserializer()
-
-
-def item_from_dynamodb(raw: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
 
 
 class LocalCloud:
@@ -142,15 +136,8 @@ class LocalCloud:
         )
 
     def items(self) -> list[dict[str, Any]]:
-        dynamodb = self.client("dynamodb")
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": self.outputs["tableName"], "ConsistentRead": True}
-        while True:
-            page = dynamodb.scan(**kwargs)
-            items.extend(item_from_dynamodb(raw) for raw in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return sorted(items, key=lambda i: str(i.get("orderId")))
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """Every item of the orders table, by orderId (a consistent read)."""
+        return read_orders(self.client("dynamodb"), self.outputs["tableName"], consistent_read=True)
 
     def item(self, order_id: str) -> dict[str, Any] | None:
         raw = (

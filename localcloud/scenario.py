@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from order_pipeline.cli.dead_letters import sns_message_id
+
 from harness.orders import SEED
 from harness.stack_files import load_stack_config
 
@@ -77,14 +79,7 @@ class Tracker:
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def key_of(self, body: str) -> str:
-        if not self.raw_delivery:
-            try:
-                envelope = json.loads(body)
-                if isinstance(envelope, dict) and isinstance(envelope.get("MessageId"), str):
-                    return envelope["MessageId"]
-            except ValueError:
-                pass
-        return body
+        return (None if self.raw_delivery else sns_message_id(body)) or body
 
     def __call__(self, outcome: BatchOutcome) -> None:
         now = time.monotonic()

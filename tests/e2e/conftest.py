@@ -6,7 +6,6 @@ so every test still runs the real program with the real stack files.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from order_pipeline.cli import dead_letters
 
 from harness.stack_files import load_stack_config
 from localcloud.cloud import LocalCloud
@@ -61,7 +61,10 @@ class Recorder:
 
 
 def sns_message_id(body: str) -> str:
-    return str(json.loads(body)["MessageId"])
+    """The SNS MessageId of a body that must be a notification envelope."""
+    message_id = dead_letters.sns_message_id(body)
+    assert message_id is not None, f"not an SNS notification envelope: {body!r}"
+    return message_id
 
 
 @contextmanager

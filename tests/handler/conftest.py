@@ -19,10 +19,11 @@ from typing import Any
 
 import boto3
 import pytest
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto import mock_aws
 from moto.core.models import MockAWS, botocore_stubber
+from order_pipeline.cli.dead_letters import sns_message_id
+from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 from order_pipeline.handler import index
 from order_pipeline.handler.log import LOGGER_NAME
 from order_pipeline.handler.metrics import counts_from_log_line
@@ -83,8 +84,8 @@ class Pipeline:
     def publish(self, order: dict[str, Any] | str) -> None:
         """Publish an order (a dict is JSON-encoded; a string is sent as it is) through SNS."""
         text = order if isinstance(order, str) else json.dumps(order)
-        sns_message_id = self.sns.publish(TopicArn=self.topic_arn, Message=text)["MessageId"]
-        self._sent.append(("body", text) if self.raw_delivery else ("sns", sns_message_id))
+        message_id = self.sns.publish(TopicArn=self.topic_arn, Message=text)["MessageId"]
+        self._sent.append(("body", text) if self.raw_delivery else ("sns", message_id))
 
     def send_to_queue(self, body: str) -> None:
         """Send a body straight to the queue, bypassing SNS (for bodies SNS would not produce)."""
@@ -167,26 +168,16 @@ class Pipeline:
         raw = self.dynamodb.get_item(
             TableName=TABLE_NAME, Key={"orderId": {"S": order_id}}, ConsistentRead=True
         ).get("Item")
-        return None if raw is None else _deserialize(raw)
+        return None if raw is None else item_from_dynamodb(raw)
 
     def items(self) -> list[dict[str, Any]]:
-        return [_deserialize(raw) for raw in self.dynamodb.scan(TableName=TABLE_NAME)["Items"]]
-
-
-def _deserialize(raw: dict[str, Any]) -> dict[str, Any]:
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in raw.items()}
+        return read_orders(self.dynamodb, TABLE_NAME)
 
 
 def _keys(record: dict[str, Any]) -> set[tuple[str, str]]:
     keys = {("sqs", record["messageId"]), ("body", record["body"])}
-    try:
-        envelope = json.loads(record["body"])
-    except ValueError:
-        return keys
-    if isinstance(envelope, dict) and isinstance(envelope.get("MessageId"), str):
-        keys.add(("sns", envelope["MessageId"]))
-    return keys
+    sns_id = sns_message_id(record["body"])
+    return keys | {("sns", sns_id)} if sns_id else keys
 
 
 # --- fixtures ------------------------------------------------------------------------
