@@ -13,10 +13,11 @@ from typing import Any
 
 from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 
+from harness.moto_internals import MessageState
 from harness.stack_files import PROJECT_ROOT, StackConfig
 
 from .deploy import Deployment, deploy, region_of
-from .emulator import Emulator, MessageState
+from .emulator import Emulator
 from .function_runtime import FunctionRuntime, LogSink
 from .trigger import Observer, SqsTrigger
 
@@ -137,7 +138,9 @@ class LocalCloud:
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the orders table, by orderId (a consistent read)."""
-        return read_orders(self.client("dynamodb"), self.outputs["tableName"], consistent_read=True)
+        dynamodb, table = self.client("dynamodb"), self.outputs["tableName"]
+        items: list[dict[str, Any]] = read_orders(dynamodb, table, consistent_read=True)
+        return items
 
     def item(self, order_id: str) -> dict[str, Any] | None:
         raw = (

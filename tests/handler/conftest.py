@@ -21,7 +21,6 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto import mock_aws
-from moto.core.models import MockAWS, botocore_stubber
 from order_pipeline.cli.dead_letters import sns_message_id
 from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 from order_pipeline.handler import index
@@ -29,6 +28,7 @@ from order_pipeline.handler.log import LOGGER_NAME
 from order_pipeline.handler.metrics import counts_from_log_line
 from orders import SEED
 
+from harness.moto_internals import MOTO_BEFORE_SEND, MockAWS
 from harness.sqs_event import event_record
 
 REGION = "us-east-1"
@@ -347,13 +347,13 @@ class Faults:
         self.most_in_flight = 0
         self.most_in_flight_per_order: Counter[str] = Counter()
         self._lock = threading.Lock()
-        client.meta.events.unregister("before-send", botocore_stubber)
+        client.meta.events.unregister("before-send", MOTO_BEFORE_SEND)
         client.meta.events.register("before-send", self._before_send)
 
     def _before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         target = request.headers.get("X-Amz-Target", b"")
         if not (target.decode() if isinstance(target, bytes) else target).endswith("PutItem"):
-            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+            return MOTO_BEFORE_SEND(request=request, **kwargs)  # type: ignore[no-any-return]
         order_id = json.loads(request.body)["Item"]["orderId"]["S"]
         with self._lock:
             self.attempts[order_id] += 1
@@ -369,7 +369,7 @@ class Faults:
             response = fault(request, attempt) if fault else None
             if response is not None:
                 return response
-            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+            return MOTO_BEFORE_SEND(request=request, **kwargs)  # type: ignore[no-any-return]
         finally:
             with self._lock:
                 self.in_flight[order_id] -= 1
