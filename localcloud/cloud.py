@@ -19,6 +19,7 @@ from harness.stack_files import PROJECT_ROOT, StackConfig
 from .deploy import Deployment, deploy, region_of
 from .emulator import Emulator
 from .function_runtime import FunctionRuntime, LogSink
+from .printout import Echo, to_stderr
 from .trigger import Observer, SqsTrigger
 
 
@@ -36,7 +37,9 @@ class LocalCloud:
         log_sink: LogSink | None = None,
         observers: list[Observer] | None = None,
         long_poll_seconds: int | None = None,
+        warn: Echo = to_stderr,
     ) -> None:
+        self.warn = warn
         self.config = config
         self.program = program
         self.code_override = code_override
@@ -66,7 +69,9 @@ class LocalCloud:
                 runtime = self.runtimes.get(spec.function_name)
                 if runtime is None:
                     function = self.deployment.functions[spec.function_name]
-                    runtime = FunctionRuntime(self.emulator, function, log_sink=self.log_sink)
+                    runtime = FunctionRuntime(
+                        self.emulator, function, log_sink=self.log_sink, warn=self.warn
+                    )
                     self.runtimes[spec.function_name] = runtime
                 kwargs = (
                     {}
@@ -74,7 +79,14 @@ class LocalCloud:
                     else {"long_poll_seconds": self.long_poll_seconds}
                 )
                 self.triggers.append(
-                    SqsTrigger(self.emulator, spec, runtime, observers=self.observers, **kwargs)
+                    SqsTrigger(
+                        self.emulator,
+                        spec,
+                        runtime,
+                        observers=self.observers,
+                        warn=self.warn,
+                        **kwargs,
+                    )
                 )
         except BaseException:
             self.close()

@@ -22,7 +22,7 @@ from harness.stack_files import load_stack_config
 
 from .cloud import LocalCloud
 from .not_emulated import describe
-from .order_counts import describe_order_counts, order_counts
+from .printout import Echo, attention_text, batch_result, invocation_summary
 from .tables import dead_letters_table, orders_table, render
 from .trigger import BatchOutcome
 
@@ -35,8 +35,6 @@ MALFORMED = (
 
 # The demo shortens timeouts so a failing message goes around in seconds, not minutes.
 FAST_FUNCTION_TIMEOUT_SECONDS = 1
-
-Echo = Callable[[str], None]
 
 
 def _short(key: str, project: str) -> str:
@@ -111,17 +109,6 @@ class Tracker:
         return True
 
 
-def _log_summary(line: str) -> str | None:
-    """A function log line worth showing in the demo (warnings and errors), shortened."""
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return line if "ERROR" in line or "WARN" in line or "Traceback" in line else None
-    if not isinstance(entry, dict) or entry.get("level") not in ("WARNING", "ERROR", "CRITICAL"):
-        return None
-    return f"{entry.get('level')}: {entry.get('message')}"
-
-
 class Demo:
     def __init__(self, stack: str, user_overrides: dict[str, Any], echo: Echo = print) -> None:
         self.stack = stack
@@ -147,22 +134,12 @@ class Demo:
             label = self.tracker.labels.get(self.tracker.key_of(record["body"]), "a message")
             count = record["attributes"].get("ApproximateReceiveCount", "?")
             labels.append(f"{label} (receive {count})")
-        inv = outcome.invocation
-        how = "cold start, " if inv.cold_start else ""
-        if outcome.failed_ids:
-            result = (
-                f"{len(outcome.failed_ids)} failed, {len(outcome.deleted_ids)} deleted"
-                f" - {outcome.reason}"
-            )
-        else:
-            result = f"ok, {len(outcome.deleted_ids)} deleted"
-        orders = describe_order_counts(order_counts(inv.log_lines))
         self.say(
-            f"{self.clock()}   function: {', '.join(labels)} -> {result}"
-            f" ({how}{inv.duration_ms:.0f} ms); {orders}"
+            f"{self.clock()}   function: {', '.join(labels)} -> {batch_result(outcome)}"
+            f" {invocation_summary(outcome.invocation)}"
         )
-        for line in inv.log_lines:
-            summary = _log_summary(line)
+        for line in outcome.invocation.log_lines:
+            summary = attention_text(line)
             if summary:
                 self.say(f"{self.clock()}     log: {summary[:160]}")
 

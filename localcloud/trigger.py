@@ -40,6 +40,7 @@ from harness.sqs_event import event_record
 
 from .emulator import Emulator
 from .function_runtime import FunctionRuntime, Invocation
+from .printout import Echo, to_stderr
 from .provisioner import TriggerSpec
 
 LONG_POLL_SECONDS = 1
@@ -126,7 +127,9 @@ class SqsTrigger:
         observers: list[Observer] | None = None,
         long_poll_seconds: int = LONG_POLL_SECONDS,
         concurrency: int | None = None,
+        warn: Echo = to_stderr,
     ) -> None:
+        self.warn = warn
         self.spec = spec
         self.runtime = runtime
         self.region = emulator.region
@@ -152,7 +155,7 @@ class SqsTrigger:
     def start(self) -> SqsTrigger:
         if not self.spec.enabled:
             # A disabled mapping does not poll on Lambda either.
-            print(f"localcloud: mapping {self.spec.logical_name} is disabled; not polling")
+            self.warn(f"localcloud: mapping {self.spec.logical_name} is disabled; not polling")
             return self
         self._stop.clear()
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="invoke")
@@ -262,7 +265,7 @@ class SqsTrigger:
                 try:
                     observer(outcome)
                 except Exception as error:  # an observer must not stop the trigger
-                    print(f"localcloud: trigger observer failed: {error!r}")
+                    self.warn(f"localcloud: trigger observer failed: {error!r}")
         except Exception as error:
             self._notify_error(f"batch handling failed: {error!r}")
         finally:
@@ -301,4 +304,4 @@ class SqsTrigger:
             s.receives.update(outcome.record_ids)
 
     def _notify_error(self, text: str) -> None:
-        print(f"localcloud: trigger {self.spec.logical_name}: {text}")
+        self.warn(f"localcloud: trigger {self.spec.logical_name}: {text}")
