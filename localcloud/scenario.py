@@ -109,6 +109,12 @@ class Tracker:
         return True
 
 
+def _differences(item: dict[str, Any] | None, published: dict[str, Any]) -> dict[str, Any]:
+    """The published fields the stored item does not hold (with what it holds instead)."""
+    stored = item or {}
+    return {k: stored.get(k) for k, v in published.items() if stored.get(k) != v}
+
+
 class Demo:
     def __init__(self, stack: str, user_overrides: dict[str, Any], echo: Echo = print) -> None:
         self.stack = stack
@@ -225,11 +231,15 @@ class Demo:
         self.say(f"{self.clock()} publish {label}: {text}")
         return key
 
-    def _processed(self, key: str, times: int, label: str) -> bool:
+    def _patience(self) -> int:
+        """Seconds to wait for a message: every receive it may take, each after a visibility
+        timeout and a batching window, plus slack."""
         s = self.settings
-        timeout = (s["maxReceiveCount"] + 1) * (
-            s["visibilityTimeoutSeconds"] + s["batchingWindowSeconds"] + 2
-        ) + 30
+        per_receive = s["visibilityTimeoutSeconds"] + s["batchingWindowSeconds"] + 2
+        return int((s["maxReceiveCount"] + 1) * per_receive + 30)
+
+    def _processed(self, key: str, times: int, label: str) -> bool:
+        timeout = self._patience()
         if self.tracker.wait(lambda: self.tracker.successes(key) >= times, timeout):
             return True
         self.check(False, f"{label} processed", f"not processed within {timeout} s")
@@ -241,8 +251,7 @@ class Demo:
 
         seed = self._publish(cloud, "seed order", SEED)
         if self._processed(seed, 1, "seed order"):
-            item = cloud.item("O1234") or {}
-            wrong = {k: item.get(k) for k, v in SEED.items() if item.get(k) != v}
+            wrong = _differences(cloud.item("O1234"), SEED)
             self.check(
                 not wrong, "seed order stored with the published fields", f"differs: {wrong}"
             )
@@ -267,8 +276,7 @@ class Demo:
 
         newer = self._publish(cloud, "newer update (13:00)", NEWER_UPDATE)
         if self._processed(newer, 1, "newer update"):
-            item = cloud.item("O1234") or {}
-            wrong = {k: item.get(k) for k, v in NEWER_UPDATE.items() if item.get(k) != v}
+            wrong = _differences(cloud.item("O1234"), NEWER_UPDATE)
             self.check(
                 not wrong, "newer update replaced the item (status 'shipped')", f"differs: {wrong}"
             )
@@ -298,7 +306,7 @@ class Demo:
     def _await_dead_letter(self, cloud: LocalCloud, key: str) -> None:
         s = self.settings
         limit, visibility = s["maxReceiveCount"], s["visibilityTimeoutSeconds"]
-        timeout = (limit + 1) * (visibility + s["batchingWindowSeconds"] + 2) + 30
+        timeout = self._patience()
         ends = time.monotonic() + timeout
         next_note = 0.0
         found = None
