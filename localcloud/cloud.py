@@ -7,7 +7,6 @@ them deploys and runs the pipeline the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from .deploy import Deployment, deploy, region_of
 from .emulator import Emulator
 from .function_runtime import FunctionRuntime, LogSink
 from .printout import Echo, to_stderr
-from .trigger import Observer, SqsTrigger
+from .trigger import LONG_POLL_SECONDS, Observer, SqsTrigger
 
 
 class LocalCloud:
@@ -33,17 +32,17 @@ class LocalCloud:
         program: Path = PROJECT_ROOT / "__main__.py",
         code_override: Path | None = None,
         port: int = 0,
-        echo: Callable[[str], None] = lambda _: None,
+        echo: Echo = lambda _: None,
+        warn: Echo = to_stderr,
         log_sink: LogSink | None = None,
         observers: list[Observer] | None = None,
-        long_poll_seconds: int | None = None,
-        warn: Echo = to_stderr,
+        long_poll_seconds: int = LONG_POLL_SECONDS,
     ) -> None:
-        self.warn = warn
         self.config = config
         self.program = program
         self.code_override = code_override
         self.echo = echo
+        self.warn = warn
         self.log_sink = log_sink
         self.observers = list(observers or [])
         self.long_poll_seconds = long_poll_seconds
@@ -73,19 +72,14 @@ class LocalCloud:
                         self.emulator, function, log_sink=self.log_sink, warn=self.warn
                     )
                     self.runtimes[spec.function_name] = runtime
-                kwargs = (
-                    {}
-                    if self.long_poll_seconds is None
-                    else {"long_poll_seconds": self.long_poll_seconds}
-                )
                 self.triggers.append(
                     SqsTrigger(
                         self.emulator,
                         spec,
                         runtime,
                         observers=self.observers,
+                        long_poll_seconds=self.long_poll_seconds,
                         warn=self.warn,
-                        **kwargs,
                     )
                 )
         except BaseException:
