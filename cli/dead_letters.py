@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from order_pipeline.handler.message import order_from_body
+from order_pipeline.handler.message import is_sns_envelope, order_from_body
 from order_pipeline.handler.order import InvalidOrderError
 
 from .function_logs import logged_outcomes
@@ -65,7 +65,7 @@ def sns_message_id(body: str) -> str | None:
         envelope = json.loads(body)
     except ValueError:
         return None
-    if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
+    if is_sns_envelope(envelope):
         message_id = envelope.get("MessageId")
         return message_id if isinstance(message_id, str) else None
     return None

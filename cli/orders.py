@@ -50,15 +50,22 @@ def publish(sns: Any, topic_arn: str, texts: list[str]) -> list[dict[str, str]]:
     return published
 
 
-def read_orders(dynamodb: Any, table: str, limit: int) -> list[dict[str, Any]]:
+def item_from_dynamodb(raw: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item in the low-level API's shape as plain Python values."""
+    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def read_orders(
+    dynamodb: Any, table: str, limit: int | None = None, *, consistent_read: bool = False
+) -> list[dict[str, Any]]:
+    """Up to `limit` items (all without one) of the table, by orderId: every scan page."""
     items: list[dict[str, Any]] = []
-    request: dict[str, Any] = {"TableName": table, "Limit": min(limit, 1000)}
-    while len(items) < limit:
+    request: dict[str, Any] = {"TableName": table, "ConsistentRead": consistent_read}
+    if limit is not None:
+        request["Limit"] = min(limit, 1000)
+    while limit is None or len(items) < limit:
         page = dynamodb.scan(**request)
-        items += [
-            {name: _deserializer.deserialize(value) for name, value in raw.items()}
-            for raw in page.get("Items", [])
-        ]
+        items += [item_from_dynamodb(raw) for raw in page.get("Items", [])]
         if "LastEvaluatedKey" not in page:
             break
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -15,7 +15,8 @@ from typing import Any
 from .order import InvalidOrderError, Order, parse_json, validate_order
 
 
-def _is_sns_envelope(candidate: Any) -> bool:
+def is_sns_envelope(candidate: Any) -> bool:
+    """An SNS notification envelope (decoded JSON): the form SNS delivers with raw delivery off."""
     return (
         isinstance(candidate, dict)
         and candidate.get("Type") == "Notification"
@@ -28,7 +29,7 @@ def _unwrap_sns(body: str) -> str:
         envelope = json.loads(body)
     except (ValueError, RecursionError):  # not JSON, an absurd integer, absurd nesting
         envelope = None
-    if not _is_sns_envelope(envelope):
+    if not is_sns_envelope(envelope):
         raise InvalidOrderError(
             "body is not an SNS notification envelope (raw delivery mismatch?"
             " RAW_MESSAGE_DELIVERY is false, so the SNS subscription must not use raw delivery)"
@@ -46,7 +47,7 @@ def order_from_body(body: Any, raw_delivery: bool) -> Order:
     if not raw_delivery:
         return validate_order(parse_json(_unwrap_sns(body), "SNS message"))
     candidate = parse_json(body, "body")
-    if _is_sns_envelope(candidate):
+    if is_sns_envelope(candidate):
         raise InvalidOrderError(
             "raw delivery mismatch: body is an SNS notification envelope but"
             " RAW_MESSAGE_DELIVERY is true"

@@ -1,5 +1,7 @@
-"""The Pulumi program, run in-process: stack files as the CLI reads them, and a mock runner.
+"""What the tests and the local cloud share; it belongs to neither, and imports neither.
 
-Shared by the graph tests (fake ARNs) and the local cloud (real emulator resources); it
-belongs to neither. Nothing here ships in the wheel or runs on AWS.
+The Pulumi program run in-process under mocks (`program`), the stack files as the CLI
+reads them (`stack_files`), resource type tokens, the seed order (`orders`), the Lambda
+SQS event builder (`sqs_event`), and the only two modules that use private Pulumi and moto
+APIs (`pulumi_internals`, `moto_internals`). Nothing here ships in the wheel or runs on AWS.
 """

@@ -14,12 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from . import pulumi_internals as internals
 from .stack_files import PROJECT_ROOT, StackConfig
 
 
@@ -55,7 +51,7 @@ class ProgramRun:
         return next(r for r in self.resources if r.urn == urn)
 
 
-class _RecordingMonitor(pulumi_mocks.MockMonitor):
+class _RecordingMonitor(internals.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[RegisteredResource] = []
@@ -63,11 +59,10 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         # Registrations arrive on worker threads: decode this request's own inputs
         # rather than sharing state with the mocks.
-        _ensure_event_loop()
-        inputs = rpc.deserialize_properties(request.object)
-        response = super().RegisterResource(request)
+        inputs = internals.request_inputs(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]  # SDK
         if request.type != "pulumi:pulumi:Stack":
-            registration = self.resources[response.urn]
+            resource_id, outputs = internals.registered(self, response.urn)
             self.registrations.append(
                 RegisteredResource(
                     urn=response.urn,
@@ -75,9 +70,9 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     name=request.name,
                     parent_urn=request.parent,
                     dependencies=list(request.dependencies),
-                    inputs=dict(inputs),
-                    id=registration.id,
-                    outputs=dict(registration.state),
+                    inputs=inputs,
+                    id=resource_id,
+                    outputs=outputs,
                 )
             )
         return response
@@ -97,21 +92,19 @@ def run_program(
 
     # Each run gets a fresh root stack, config and RPC bookkeeping, so several
     # stacks can be run one after another in the same process.
-    pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(config.as_pulumi_config())
-    pulumi_mocks.set_mocks(
-        mocks, project=config.project, stack=config.stack, preview=preview, monitor=monitor
+    internals.install_mocks(
+        mocks, monitor, project=config.project, stack=config.stack, preview=preview
     )
-    pulumi_settings.SETTINGS.rpc_manager.clear()
-    pulumi_settings.SETTINGS.outputs.clear()
 
     exported: dict[str, Any] = {}
 
     def run() -> None:
         runpy.run_path(str(program), run_name="__main__")
-        root = pulumi_settings.get_root_resource()
-        stack_outputs = getattr(root, "outputs", {})
-        exported.update(_sync_await(pulumi.Output.from_input(stack_outputs).future()) or {})
+        stack_outputs = internals.root_stack_outputs()
+        exported.update(
+            internals.sync_await(pulumi.Output.from_input(stack_outputs).future()) or {}
+        )
 
-    _sync_await(run_pulumi_func(run))
+    internals.sync_await(internals.run_program_function(run))
     return ProgramRun(stack=config.stack, resources=list(monitor.registrations), outputs=exported)

@@ -18,9 +18,9 @@ from harness.stack_files import StackConfigError, load_stack_config, parse_overr
 
 from .cloud import LocalCloud
 from .emulator import ACCESS_KEY, SECRET_KEY
-from .order_counts import describe_order_counts, order_counts
+from .printout import batch_result, invocation_summary, log_text, receive_counts
 from .scenario import run_demo
-from .state import NoRunningServeError, ServeState
+from .state import ServeState
 from .trigger import BatchOutcome
 
 
@@ -92,31 +92,14 @@ print(boto3.client("dynamodb", **kw).scan(TableName="{state.outputs["tableName"]
 
 
 def _compact_log(name: str, line: str) -> None:
-    try:
-        entry = json.loads(line)
-        text = (
-            f"{entry.get('level', '')}: {entry.get('message', '')}"
-            if isinstance(entry, dict)
-            else line
-        )
-    except ValueError:
-        text = line
-    _say(f"    [{name}] {text[:200]}")
+    _say(f"    [{name}] {log_text(line)[:200]}")
 
 
 def _print_batch(outcome: BatchOutcome) -> None:
-    inv = outcome.invocation
-    counts = [r["attributes"].get("ApproximateReceiveCount", "?") for r in outcome.records]
-    status = (
-        f"{len(outcome.failed_ids)} failed ({outcome.reason}), {len(outcome.deleted_ids)} deleted"
-        if outcome.failed_ids
-        else f"ok, {len(outcome.deleted_ids)} deleted"
-    )
     _say(
         f"{time.strftime('%H:%M:%S')} invoke: {len(outcome.records)} record(s), "
-        f"receive counts {counts} -> {status} "
-        f"({'cold start, ' if inv.cold_start else ''}{inv.duration_ms:.0f} ms); "
-        f"{describe_order_counts(order_counts(inv.log_lines))}"
+        f"receive counts {receive_counts(outcome)} -> {batch_result(outcome)} "
+        f"{invocation_summary(outcome.invocation)}"
     )
 
 
@@ -229,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (StackConfigError, NoRunningServeError, FileNotFoundError) as error:
+    except (StackConfigError, FileNotFoundError) as error:
         print(f"localcloud: {error}", file=sys.stderr)
         return 2
     except ValueError as error:  # e.g. SettingsError: the component rejected a value

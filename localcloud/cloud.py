@@ -7,24 +7,19 @@ them deploys and runs the pipeline the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 
+from harness.moto_internals import MessageState
 from harness.stack_files import PROJECT_ROOT, StackConfig
 
 from .deploy import Deployment, deploy, region_of
-from .emulator import Emulator, MessageState
+from .emulator import Emulator
 from .function_runtime import FunctionRuntime, LogSink
-from .trigger import Observer, SqsTrigger
-
-_deserializer = TypeDeserializer()
-
-
-def item_from_dynamodb(raw: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+from .printout import Echo, to_stderr
+from .trigger import LONG_POLL_SECONDS, Observer, SqsTrigger
 
 
 class LocalCloud:
@@ -37,15 +32,17 @@ class LocalCloud:
         program: Path = PROJECT_ROOT / "__main__.py",
         code_override: Path | None = None,
         port: int = 0,
-        echo: Callable[[str], None] = lambda _: None,
+        echo: Echo = lambda _: None,
+        warn: Echo = to_stderr,
         log_sink: LogSink | None = None,
         observers: list[Observer] | None = None,
-        long_poll_seconds: int | None = None,
+        long_poll_seconds: int = LONG_POLL_SECONDS,
     ) -> None:
         self.config = config
         self.program = program
         self.code_override = code_override
         self.echo = echo
+        self.warn = warn
         self.log_sink = log_sink
         self.observers = list(observers or [])
         self.long_poll_seconds = long_poll_seconds
@@ -71,15 +68,19 @@ class LocalCloud:
                 runtime = self.runtimes.get(spec.function_name)
                 if runtime is None:
                     function = self.deployment.functions[spec.function_name]
-                    runtime = FunctionRuntime(self.emulator, function, log_sink=self.log_sink)
+                    runtime = FunctionRuntime(
+                        self.emulator, function, log_sink=self.log_sink, warn=self.warn
+                    )
                     self.runtimes[spec.function_name] = runtime
-                kwargs = (
-                    {}
-                    if self.long_poll_seconds is None
-                    else {"long_poll_seconds": self.long_poll_seconds}
-                )
                 self.triggers.append(
-                    SqsTrigger(self.emulator, spec, runtime, observers=self.observers, **kwargs)
+                    SqsTrigger(
+                        self.emulator,
+                        spec,
+                        runtime,
+                        observers=self.observers,
+                        long_poll_seconds=self.long_poll_seconds,
+                        warn=self.warn,
+                    )
                 )
         except BaseException:
             self.close()
@@ -142,15 +143,10 @@ class LocalCloud:
         )
 
     def items(self) -> list[dict[str, Any]]:
-        dynamodb = self.client("dynamodb")
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": self.outputs["tableName"], "ConsistentRead": True}
-        while True:
-            page = dynamodb.scan(**kwargs)
-            items.extend(item_from_dynamodb(raw) for raw in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return sorted(items, key=lambda i: str(i.get("orderId")))
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """Every item of the orders table, by orderId (a consistent read)."""
+        dynamodb, table = self.client("dynamodb"), self.outputs["tableName"]
+        items: list[dict[str, Any]] = read_orders(dynamodb, table, consistent_read=True)
+        return items
 
     def item(self, order_id: str) -> dict[str, Any] | None:
         raw = (

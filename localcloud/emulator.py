@@ -13,11 +13,13 @@ import hashlib
 import logging
 import threading
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from harness import moto_internals
+from harness.moto_internals import MessageState
 
 ACCESS_KEY = "localcloud"
 SECRET_KEY = "localcloud"
@@ -50,34 +52,6 @@ def client(service: str, endpoint: str, region: str, session: Any = None) -> Any
     )
 
 
-def _cache_moto_module_list() -> None:
-    """Speed-up only: moto's server lists its own package directory on every request
-    (to route it, under a global lock); the list cannot change while it runs."""
-    import moto.backends
-
-    listing = getattr(moto.backends, "list_of_moto_modules", None)
-    if listing is None or getattr(listing, "_localcloud_cached", False):
-        return
-    modules = tuple(listing())
-
-    def cached() -> tuple[str, ...]:
-        return modules
-
-    cached._localcloud_cached = True  # type: ignore[attr-defined]
-    moto.backends.list_of_moto_modules = cached  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class MessageState:
-    """What SQS knows about a message, read without receiving it."""
-
-    message_id: str
-    body: str
-    receive_count: int
-    sent_timestamp_ms: int
-    visible: bool
-
-
 class Emulator:
     """moto's ThreadedMotoServer bound to 127.0.0.1 on a free port (or the given one)."""
 
@@ -98,7 +72,7 @@ class Emulator:
         global _running
         from moto.server import ThreadedMotoServer
 
-        _cache_moto_module_list()
+        moto_internals.cache_server_module_list()
         with _running_lock:
             if _running is not None:
                 raise RuntimeError(
@@ -160,27 +134,9 @@ class Emulator:
     # --- read-only peeks into moto's state -----------------------------------------
 
     def queue_snapshot(self, queue_url: str) -> list[MessageState]:
-        """Every message in a queue (visible or in flight) with its exact receive count.
-
-        Read from moto's backend because any API read (ReceiveMessage) is itself a
-        receive and would change the count it reports.
-        """
-        from moto.sqs.models import sqs_backends
-
+        """Every message in a queue (visible or in flight) with its exact receive count."""
         account, name = queue_url.rstrip("/").split("/")[-2:]
-        queue = sqs_backends[account][self.region].get_queue(name)
-        with queue._messages_lock:
-            messages = list(queue._messages)
-        return [
-            MessageState(
-                message_id=m.id,
-                body=m.body,
-                receive_count=m.approximate_receive_count,
-                sent_timestamp_ms=int(m.sent_timestamp or 0),
-                visible=m.visible,
-            )
-            for m in messages
-        ]
+        return moto_internals.queued_messages(account, self.region, name)
 
     def deployed_code(self, function_name: str) -> bytes:
         """The function's deployment package as the emulator holds it.
@@ -189,12 +145,9 @@ class Emulator:
         bytes are read from its backend and checked against the CodeSha256 that the
         Lambda API reports for the function.
         """
-        from moto.awslambda.models import lambda_backends
-
         configuration = self.client("lambda").get_function_configuration(FunctionName=function_name)
         account = configuration["FunctionArn"].split(":")[4]
-        function = lambda_backends[account][self.region].get_function(function_name)
-        code = bytes(function.code_bytes)
+        code = moto_internals.function_code(account, self.region, function_name)
         digest = base64.b64encode(hashlib.sha256(code).digest()).decode()
         if digest != configuration["CodeSha256"]:
             raise RuntimeError(

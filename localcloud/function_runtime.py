@@ -29,6 +29,7 @@ from typing import Any
 from .code_package import extract
 from .emulator import ACCESS_KEY, SECRET_KEY, Emulator
 from .log_group import LogGroupWriter
+from .printout import Echo, to_stderr
 from .provisioner import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("function_worker.py")
@@ -225,11 +226,12 @@ class FunctionRuntime:
         emulator: Emulator,
         spec: FunctionSpec,
         log_sink: LogSink | None = None,
+        warn: Echo = to_stderr,
     ) -> None:
         self.emulator = emulator
         self.config = FunctionConfig.read(emulator, spec)
         self.log_sink: LogSink = log_sink or (lambda _name, _line: None)
-        self.log_group = LogGroupWriter(emulator.client("logs"), self.config.log_group)
+        self.log_group = LogGroupWriter(emulator.client("logs"), self.config.log_group, warn)
         self._tmp = Path(tempfile.mkdtemp(prefix=f"localcloud-{self.config.name}-"))
         self.task_root = extract(emulator.deployed_code(self.config.name), self._tmp / "task")
         self._idle: list[_Worker] = []

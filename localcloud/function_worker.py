@@ -18,6 +18,7 @@ The handler's own stdout is redirected to stderr, so a print() cannot corrupt th
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import logging
 import os
@@ -120,7 +121,8 @@ def main() -> int:
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    sys.stderr.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.reconfigure(line_buffering=True)
 
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     os.chdir(task_root)

@@ -7,19 +7,21 @@ CloudWatch Logs client (`aws logs tail`, FilterLogEvents) reads them as on AWS.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .printout import Echo, to_stderr
+
 
 class LogGroupWriter:
     """PutLogEvents into one log group; creates each stream on its first line."""
 
-    def __init__(self, logs: Any, group: str) -> None:
+    def __init__(self, logs: Any, group: str, warn: Echo = to_stderr) -> None:
         self._logs = logs
+        self._warn = warn
         self.group = group
         self._streams: set[str] = set()
         self._lock = threading.Lock()
@@ -51,6 +53,4 @@ class LogGroupWriter:
                     logGroupName=self.group, logStreamName=stream, logEvents=events
                 )
         except (ClientError, BotoCoreError) as error:  # logging must never fail an invocation
-            print(
-                f"localcloud: could not write to log group {self.group}: {error}", file=sys.stderr
-            )
+            self._warn(f"localcloud: could not write to log group {self.group}: {error}")

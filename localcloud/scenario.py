@@ -15,22 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from order_pipeline.cli.dead_letters import sns_message_id
+
+from harness.orders import SEED
 from harness.stack_files import load_stack_config
 
 from .cloud import LocalCloud
 from .not_emulated import describe
-from .order_counts import describe_order_counts, order_counts
+from .printout import Echo, attention_text, batch_result, invocation_summary
 from .tables import dead_letters_table, orders_table, render
 from .trigger import BatchOutcome
 
-SEED: dict[str, Any] = {
-    "orderId": "O1234",
-    "userId": "U123",
-    "itemName": "Laptop",
-    "quantity": 1,
-    "status": "new",
-    "timestamp": "2025-05-03T12:00:00Z",
-}
 OLDER_UPDATE = {**SEED, "status": "cancelled", "timestamp": "2025-05-03T11:00:00Z"}
 NEWER_UPDATE = {**SEED, "status": "shipped", "timestamp": "2025-05-03T13:00:00Z"}
 # Cut off mid-object: no handler can take this for an order.
@@ -40,8 +35,6 @@ MALFORMED = (
 
 # The demo shortens timeouts so a failing message goes around in seconds, not minutes.
 FAST_FUNCTION_TIMEOUT_SECONDS = 1
-
-Echo = Callable[[str], None]
 
 
 def _short(key: str, project: str) -> str:
@@ -84,14 +77,7 @@ class Tracker:
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def key_of(self, body: str) -> str:
-        if not self.raw_delivery:
-            try:
-                envelope = json.loads(body)
-                if isinstance(envelope, dict) and isinstance(envelope.get("MessageId"), str):
-                    return envelope["MessageId"]
-            except ValueError:
-                pass
-        return body
+        return (None if self.raw_delivery else sns_message_id(body)) or body
 
     def __call__(self, outcome: BatchOutcome) -> None:
         now = time.monotonic()
@@ -123,15 +109,10 @@ class Tracker:
         return True
 
 
-def _log_summary(line: str) -> str | None:
-    """A function log line worth showing in the demo (warnings and errors), shortened."""
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return line if "ERROR" in line or "WARN" in line or "Traceback" in line else None
-    if not isinstance(entry, dict) or entry.get("level") not in ("WARNING", "ERROR", "CRITICAL"):
-        return None
-    return f"{entry.get('level')}: {entry.get('message')}"
+def _differences(item: dict[str, Any] | None, published: dict[str, Any]) -> dict[str, Any]:
+    """The published fields the stored item does not hold (with what it holds instead)."""
+    stored = item or {}
+    return {k: stored.get(k) for k, v in published.items() if stored.get(k) != v}
 
 
 class Demo:
@@ -159,22 +140,12 @@ class Demo:
             label = self.tracker.labels.get(self.tracker.key_of(record["body"]), "a message")
             count = record["attributes"].get("ApproximateReceiveCount", "?")
             labels.append(f"{label} (receive {count})")
-        inv = outcome.invocation
-        how = "cold start, " if inv.cold_start else ""
-        if outcome.failed_ids:
-            result = (
-                f"{len(outcome.failed_ids)} failed, {len(outcome.deleted_ids)} deleted"
-                f" - {outcome.reason}"
-            )
-        else:
-            result = f"ok, {len(outcome.deleted_ids)} deleted"
-        orders = describe_order_counts(order_counts(inv.log_lines))
         self.say(
-            f"{self.clock()}   function: {', '.join(labels)} -> {result}"
-            f" ({how}{inv.duration_ms:.0f} ms); {orders}"
+            f"{self.clock()}   function: {', '.join(labels)} -> {batch_result(outcome)}"
+            f" {invocation_summary(outcome.invocation)}"
         )
-        for line in inv.log_lines:
-            summary = _log_summary(line)
+        for line in outcome.invocation.log_lines:
+            summary = attention_text(line)
             if summary:
                 self.say(f"{self.clock()}     log: {summary[:160]}")
 
@@ -260,11 +231,15 @@ class Demo:
         self.say(f"{self.clock()} publish {label}: {text}")
         return key
 
-    def _processed(self, key: str, times: int, label: str) -> bool:
+    def _patience(self) -> int:
+        """Seconds to wait for a message: every receive it may take, each after a visibility
+        timeout and a batching window, plus slack."""
         s = self.settings
-        timeout = (s["maxReceiveCount"] + 1) * (
-            s["visibilityTimeoutSeconds"] + s["batchingWindowSeconds"] + 2
-        ) + 30
+        per_receive = s["visibilityTimeoutSeconds"] + s["batchingWindowSeconds"] + 2
+        return int((s["maxReceiveCount"] + 1) * per_receive + 30)
+
+    def _processed(self, key: str, times: int, label: str) -> bool:
+        timeout = self._patience()
         if self.tracker.wait(lambda: self.tracker.successes(key) >= times, timeout):
             return True
         self.check(False, f"{label} processed", f"not processed within {timeout} s")
@@ -276,8 +251,7 @@ class Demo:
 
         seed = self._publish(cloud, "seed order", SEED)
         if self._processed(seed, 1, "seed order"):
-            item = cloud.item("O1234") or {}
-            wrong = {k: item.get(k) for k, v in SEED.items() if item.get(k) != v}
+            wrong = _differences(cloud.item("O1234"), SEED)
             self.check(
                 not wrong, "seed order stored with the published fields", f"differs: {wrong}"
             )
@@ -302,8 +276,7 @@ class Demo:
 
         newer = self._publish(cloud, "newer update (13:00)", NEWER_UPDATE)
         if self._processed(newer, 1, "newer update"):
-            item = cloud.item("O1234") or {}
-            wrong = {k: item.get(k) for k, v in NEWER_UPDATE.items() if item.get(k) != v}
+            wrong = _differences(cloud.item("O1234"), NEWER_UPDATE)
             self.check(
                 not wrong, "newer update replaced the item (status 'shipped')", f"differs: {wrong}"
             )
@@ -333,7 +306,7 @@ class Demo:
     def _await_dead_letter(self, cloud: LocalCloud, key: str) -> None:
         s = self.settings
         limit, visibility = s["maxReceiveCount"], s["visibilityTimeoutSeconds"]
-        timeout = (limit + 1) * (visibility + s["batchingWindowSeconds"] + 2) + 30
+        timeout = self._patience()
         ends = time.monotonic() + timeout
         next_note = 0.0
         found = None

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from order_pipeline.handler.message import is_sns_envelope
+
 ORDER_COLUMNS = [
     "orderId",
     "userId",
@@ -65,11 +67,7 @@ def unwrap_body(body: str) -> str:
         envelope = json.loads(body)
     except ValueError:
         return body
-    if (
-        isinstance(envelope, dict)
-        and envelope.get("Type") == "Notification"
-        and "Message" in envelope
-    ):
+    if is_sns_envelope(envelope):
         return str(envelope["Message"])
     return body
 

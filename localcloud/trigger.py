@@ -27,7 +27,6 @@ returns as soon as a message arrives, so this changes no result.
 
 from __future__ import annotations
 
-import base64
 import math
 import threading
 import time
@@ -37,8 +36,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.sqs_event import event_record
+
 from .emulator import Emulator
 from .function_runtime import FunctionRuntime, Invocation
+from .printout import Echo, to_stderr
 from .provisioner import TriggerSpec
 
 LONG_POLL_SECONDS = 1
@@ -67,36 +69,6 @@ class BatchOutcome:
 
 
 Observer = Callable[[BatchOutcome], None]
-
-
-def to_event_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    """An SQS ReceiveMessage entry in the shape of a Lambda SQS event record."""
-    attributes = {}
-    for name, value in (message.get("MessageAttributes") or {}).items():
-        converted: dict[str, Any] = {
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        if "StringValue" in value:
-            converted["stringValue"] = value["StringValue"]
-        if "BinaryValue" in value:
-            converted["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
-        attributes[name] = converted
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": dict(message.get("Attributes") or {}),
-        "messageAttributes": attributes,
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-    if message.get("MD5OfMessageAttributes"):
-        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
-    return record
 
 
 def failed_ids_of(response: Any, batch_ids: list[str]) -> tuple[list[str], str]:
@@ -155,7 +127,9 @@ class SqsTrigger:
         observers: list[Observer] | None = None,
         long_poll_seconds: int = LONG_POLL_SECONDS,
         concurrency: int | None = None,
+        warn: Echo = to_stderr,
     ) -> None:
+        self.warn = warn
         self.spec = spec
         self.runtime = runtime
         self.region = emulator.region
@@ -181,7 +155,7 @@ class SqsTrigger:
     def start(self) -> SqsTrigger:
         if not self.spec.enabled:
             # A disabled mapping does not poll on Lambda either.
-            print(f"localcloud: mapping {self.spec.logical_name} is disabled; not polling")
+            self.warn(f"localcloud: mapping {self.spec.logical_name} is disabled; not polling")
             return self
         self._stop.clear()
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="invoke")
@@ -272,9 +246,7 @@ class SqsTrigger:
     def _invoke_and_settle(self, messages: list[dict[str, Any]]) -> None:
         try:
             received_at = {m["MessageId"]: m.pop(_RECEIVED_AT) for m in messages}
-            records = [
-                to_event_record(m, self.spec.event_source_arn, self.region) for m in messages
-            ]
+            records = [event_record(m, self.spec.event_source_arn, self.region) for m in messages]
             batch_ids = [r["messageId"] for r in records]
             invocation = self.runtime.invoke({"Records": records})
             if not invocation.ok:
@@ -293,7 +265,7 @@ class SqsTrigger:
                 try:
                     observer(outcome)
                 except Exception as error:  # an observer must not stop the trigger
-                    print(f"localcloud: trigger observer failed: {error!r}")
+                    self.warn(f"localcloud: trigger observer failed: {error!r}")
         except Exception as error:
             self._notify_error(f"batch handling failed: {error!r}")
         finally:
@@ -332,4 +304,4 @@ class SqsTrigger:
             s.receives.update(outcome.record_ids)
 
     def _notify_error(self, text: str) -> None:
-        print(f"localcloud: trigger {self.spec.logical_name}: {text}")
+        self.warn(f"localcloud: trigger {self.spec.logical_name}: {text}")

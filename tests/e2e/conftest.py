@@ -6,7 +6,7 @@ so every test still runs the real program with the real stack files.
 
 from __future__ import annotations
 
-import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from order_pipeline.cli import dead_letters
 
 from harness.stack_files import load_stack_config
 from localcloud.cloud import LocalCloud
+from localcloud.state import ServeState
 from localcloud.trigger import BatchOutcome
 
 # The smallest visibility timeout the component accepts for a 1 s function timeout.
@@ -61,7 +63,10 @@ class Recorder:
 
 
 def sns_message_id(body: str) -> str:
-    return str(json.loads(body)["MessageId"])
+    """The SNS MessageId of a body that must be a notification envelope."""
+    message_id = dead_letters.sns_message_id(body)
+    assert message_id is not None, f"not an SNS notification envelope: {body!r}"
+    return message_id
 
 
 @contextmanager
@@ -84,23 +89,23 @@ def cloud() -> Iterator[tuple[LocalCloud, Recorder]]:
         yield running
 
 
-@contextmanager
-def served(cloud: LocalCloud, state_dir: Path) -> Iterator[dict[str, str]]:
-    """Announce an in-process local cloud the way `serve` does (its state file, written by
-    the real ServeState), so `order-pipeline --local` finds it; the env that points there."""
-    import os
-
-    from localcloud.state import ServeState
-
-    state = ServeState(
-        stack=cloud.config.stack,
+def serve_state(cloud: LocalCloud, stack: str | None = None) -> ServeState:
+    """What `serve` records about a running local cloud (this process stands in for it)."""
+    return ServeState(
+        stack=stack or cloud.config.stack,
         endpoint=cloud.emulator.endpoint,
         region=cloud.emulator.region,
         pid=os.getpid(),
         outputs=cloud.outputs,
         settings=cloud.settings,
     )
-    path = state.write(state_dir)
+
+
+@contextmanager
+def served(cloud: LocalCloud, state_dir: Path) -> Iterator[dict[str, str]]:
+    """Announce an in-process local cloud the way `serve` does (its state file, written by
+    the real ServeState), so `order-pipeline --local` finds it; the env that points there."""
+    path = serve_state(cloud).write(state_dir)
     previous = os.environ.get("LOCALCLOUD_STATE_DIR")
     os.environ["LOCALCLOUD_STATE_DIR"] = str(state_dir)
     try:

@@ -16,8 +16,8 @@ import boto3
 import pytest
 from cli.conftest import run_script
 
+from harness.orders import SEED
 from harness.stack_files import PROJECT_ROOT
-from localcloud.scenario import SEED
 
 from .conftest import wait_for
 

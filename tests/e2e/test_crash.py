@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from harness.orders import SEED
 from localcloud.cloud import LocalCloud
-from localcloud.scenario import SEED
 
 from .conftest import FAST, FLAKY_HANDLER, Recorder, local_cloud, wait_for
 

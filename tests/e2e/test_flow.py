@@ -14,12 +14,13 @@ import pytest
 from order_pipeline.lambda_package import code_archive
 from order_pipeline.pipeline import ALARM_SUFFIXES, duration_alarm_ms
 
+from harness.moto_internals import queue_event_source_mappings
+from harness.orders import SEED
 from harness.stack_files import load_stack_config
 from localcloud.code_package import zip_archive
 from localcloud.deploy import deploy
 from localcloud.emulator import Emulator
 from localcloud.provisioner import UnhandledPropertyError, check_properties
-from localcloud.scenario import SEED
 
 from .conftest import HERE, local_cloud, sns_message_id, wait_for
 
@@ -85,11 +86,9 @@ def test_moto_never_consumes_or_deletes_messages_itself(cloud) -> None:
     local, recorder = cloud
     # No event source mapping exists in moto, neither through its API nor on the queue.
     assert local.client("lambda").list_event_source_mappings()["EventSourceMappings"] == []
-    from moto.sqs.models import sqs_backends
-
     queue_name = local.outputs["queueUrl"].rsplit("/", 1)[-1]
-    queue = sqs_backends[local.emulator.account_id()]["us-east-1"].get_queue(queue_name)
-    assert queue.lambda_event_source_mappings == {}
+    account = local.emulator.account_id()
+    assert queue_event_source_mappings(account, "us-east-1", queue_name) == {}
 
     # With the trigger never started, a published order just waits in the queue.
     local.publish(SEED)

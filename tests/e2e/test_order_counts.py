@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from order_pipeline.handler.metrics import emf_document
 
+from harness.orders import SEED
 from localcloud.cli import _print_batch
-from localcloud.scenario import SEED, Demo
+from localcloud.scenario import Demo
 from localcloud.trigger import BatchOutcome
 
 from .conftest import local_cloud, wait_for

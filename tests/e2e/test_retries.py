@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from harness.orders import SEED
 from localcloud.cloud import LocalCloud
-from localcloud.scenario import SEED
 
 from .conftest import FAST, Recorder, local_cloud, sns_message_id, wait_for
 

@@ -7,26 +7,14 @@ import subprocess
 import sys
 
 from localcloud.cli import _boto3_example, _serve_examples
-from localcloud.state import ServeState
 
-from .conftest import local_cloud, wait_for
-
-
-def _state(cloud: object, stack: str = "dev") -> ServeState:
-    return ServeState(
-        stack=stack,
-        endpoint=cloud.emulator.endpoint,  # type: ignore[attr-defined]
-        region=cloud.emulator.region,  # type: ignore[attr-defined]
-        pid=os.getpid(),
-        outputs=cloud.outputs,  # type: ignore[attr-defined]
-        settings=cloud.settings,  # type: ignore[attr-defined]
-    )
+from .conftest import local_cloud, serve_state, wait_for
 
 
 def test_the_printed_boto3_example_runs_and_stores_its_order() -> None:
     with local_cloud() as (cloud, _recorder):
         cloud.start_triggers()
-        state = _state(cloud)
+        state = serve_state(cloud)
         assert _boto3_example(state) in _serve_examples(state)
         # As a user would paste it: a fresh interpreter with no access to this process.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -50,6 +38,6 @@ def test_the_printed_boto3_example_runs_and_stores_its_order() -> None:
 
 def test_printed_commands_need_only_the_readme_set_up() -> None:
     with local_cloud() as (cloud, _recorder):
-        text = _serve_examples(_state(cloud, "prod"))
+        text = _serve_examples(serve_state(cloud, "prod"))
     assert "uv run" not in text
     assert "--stack prod" in text

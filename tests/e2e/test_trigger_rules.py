@@ -1,10 +1,17 @@
-"""The trigger's rules as pure functions: the Lambda event record and batch-response handling."""
+"""The trigger's rules: batch-response handling (pure functions), and where its warnings go."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from localcloud.trigger import failed_ids_of, to_event_record
+from harness.orders import SEED
+from harness.stack_files import load_stack_config
+from localcloud.cloud import LocalCloud
+from localcloud.trigger import BatchOutcome, failed_ids_of
+
+from .conftest import FAST, wait_for
 
 IDS = ["m1", "m2", "m3"]
 
@@ -40,42 +47,21 @@ def test_a_malformed_response_or_unknown_id_fails_the_whole_batch(response: obje
     assert failed == IDS and reason
 
 
-def test_an_sqs_message_becomes_a_lambda_event_record() -> None:
-    message = {
-        "MessageId": "m1",
-        "ReceiptHandle": "rh",
-        "MD5OfBody": "md5",
-        "Body": "{}",
-        "Attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"},
-        "MD5OfMessageAttributes": "md5attrs",
-        "MessageAttributes": {
-            "kind": {"DataType": "String", "StringValue": "order"},
-            "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
-        },
-    }
-    record = to_event_record(message, "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1")
-    assert record == {
-        "messageId": "m1",
-        "receiptHandle": "rh",
-        "body": "{}",
-        "attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1"},
-        "messageAttributes": {
-            "kind": {
-                "stringValue": "order",
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "String",
-            },
-            "blob": {
-                "binaryValue": "AAE=",
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": "Binary",
-            },
-        },
-        "md5OfBody": "md5",
-        "md5OfMessageAttributes": "md5attrs",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-        "awsRegion": "us-east-1",
-    }
+def test_the_trigger_reports_its_troubles_to_the_injected_sink() -> None:
+    """An observer that raises does not stop the trigger; the warning goes to `warn`."""
+    warnings: list[str] = []
+    processed = threading.Event()
+
+    def failing_observer(outcome: BatchOutcome) -> None:
+        processed.set()
+        raise RuntimeError("observer broke")
+
+    config = load_stack_config("dev", FAST)
+    with LocalCloud(config, observers=[failing_observer], warn=warnings.append) as cloud:
+        cloud.publish(SEED)
+        cloud.start_triggers()
+        assert processed.wait(20), "no invocation"
+        wait_for(lambda: warnings, 5, "the observer's failure reported")
+        cloud.stop_triggers()
+        assert cloud.trigger.stats.deleted == 1  # the batch was still settled
+    assert any("trigger observer failed" in w and "observer broke" in w for w in warnings)

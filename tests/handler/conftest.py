@@ -19,14 +19,17 @@ from typing import Any
 
 import boto3
 import pytest
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto import mock_aws
-from moto.core.models import MockAWS, botocore_stubber
+from order_pipeline.cli.dead_letters import sns_message_id
+from order_pipeline.cli.orders import item_from_dynamodb, read_orders
 from order_pipeline.handler import index
 from order_pipeline.handler.log import LOGGER_NAME
 from order_pipeline.handler.metrics import counts_from_log_line
 from orders import SEED
+
+from harness.moto_internals import MOTO_BEFORE_SEND, MockAWS
+from harness.sqs_event import event_record
 
 REGION = "us-east-1"
 TABLE_NAME = "orders-test"
@@ -81,8 +84,8 @@ class Pipeline:
     def publish(self, order: dict[str, Any] | str) -> None:
         """Publish an order (a dict is JSON-encoded; a string is sent as it is) through SNS."""
         text = order if isinstance(order, str) else json.dumps(order)
-        sns_message_id = self.sns.publish(TopicArn=self.topic_arn, Message=text)["MessageId"]
-        self._sent.append(("body", text) if self.raw_delivery else ("sns", sns_message_id))
+        message_id = self.sns.publish(TopicArn=self.topic_arn, Message=text)["MessageId"]
+        self._sent.append(("body", text) if self.raw_delivery else ("sns", message_id))
 
     def send_to_queue(self, body: str) -> None:
         """Send a body straight to the queue, bypassing SNS (for bodies SNS would not produce)."""
@@ -113,26 +116,7 @@ class Pipeline:
 
     def record(self, message: dict[str, Any]) -> dict[str, Any]:
         """One received SQS message in the shape Lambda's SQS event source gives it."""
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {
-                name: {
-                    "stringValue": value.get("StringValue"),
-                    "binaryValue": value.get("BinaryValue"),
-                    "stringListValues": [],
-                    "binaryListValues": [],
-                    "dataType": value["DataType"],
-                }
-                for name, value in message.get("MessageAttributes", {}).items()
-            },
-            "md5OfBody": message["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.queue_arn,
-            "awsRegion": REGION,
-        }
+        return event_record(message, self.queue_arn, REGION)
 
     def event_for(self, *orders: dict[str, Any] | str) -> Event:
         for order in orders:
@@ -184,26 +168,16 @@ class Pipeline:
         raw = self.dynamodb.get_item(
             TableName=TABLE_NAME, Key={"orderId": {"S": order_id}}, ConsistentRead=True
         ).get("Item")
-        return None if raw is None else _deserialize(raw)
+        return None if raw is None else item_from_dynamodb(raw)
 
     def items(self) -> list[dict[str, Any]]:
-        return [_deserialize(raw) for raw in self.dynamodb.scan(TableName=TABLE_NAME)["Items"]]
-
-
-def _deserialize(raw: dict[str, Any]) -> dict[str, Any]:
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in raw.items()}
+        return read_orders(self.dynamodb, TABLE_NAME)
 
 
 def _keys(record: dict[str, Any]) -> set[tuple[str, str]]:
     keys = {("sqs", record["messageId"]), ("body", record["body"])}
-    try:
-        envelope = json.loads(record["body"])
-    except ValueError:
-        return keys
-    if isinstance(envelope, dict) and isinstance(envelope.get("MessageId"), str):
-        keys.add(("sns", envelope["MessageId"]))
-    return keys
+    sns_id = sns_message_id(record["body"])
+    return keys | {("sns", sns_id)} if sns_id else keys
 
 
 # --- fixtures ------------------------------------------------------------------------
@@ -373,13 +347,13 @@ class Faults:
         self.most_in_flight = 0
         self.most_in_flight_per_order: Counter[str] = Counter()
         self._lock = threading.Lock()
-        client.meta.events.unregister("before-send", botocore_stubber)
+        client.meta.events.unregister("before-send", MOTO_BEFORE_SEND)
         client.meta.events.register("before-send", self._before_send)
 
     def _before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         target = request.headers.get("X-Amz-Target", b"")
         if not (target.decode() if isinstance(target, bytes) else target).endswith("PutItem"):
-            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+            return MOTO_BEFORE_SEND(request=request, **kwargs)  # type: ignore[no-any-return]
         order_id = json.loads(request.body)["Item"]["orderId"]["S"]
         with self._lock:
             self.attempts[order_id] += 1
@@ -395,7 +369,7 @@ class Faults:
             response = fault(request, attempt) if fault else None
             if response is not None:
                 return response
-            return botocore_stubber(request=request, **kwargs)  # type: ignore[no-any-return]
+            return MOTO_BEFORE_SEND(request=request, **kwargs)  # type: ignore[no-any-return]
         finally:
             with self._lock:
                 self.in_flight[order_id] -= 1
