@@ -50,7 +50,9 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _check_type(key: str, value: Any, declared: str) -> Any:
+def _check_type(key: str, value: Any, declared: str | None) -> Any:
+    if declared is None:
+        return value  # declared without a type (an object such as tags): the program checks it
     ok = {
         "integer": isinstance(value, int) and not isinstance(value, bool),
         "boolean": isinstance(value, bool),
@@ -96,23 +98,51 @@ def typed_override(key: str, text: str, declared: str) -> Any:
     return text
 
 
+def _object_override(key: str, text: str) -> Any:
+    """A key declared without a type holds an object: JSON text, as `pulumi config set` and
+    pulumi.Config.get_object read it."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise StackConfigError(
+            f'-c {key}={text}: {key} takes a JSON object, e.g. -c {key}=\'{{"team": "shop"}}\', '
+            f"or one member by path, e.g. -c {key}.team=shop"
+        ) from None
+
+
 def parse_overrides(pairs: list[str], project_dir: Path = PROJECT_ROOT) -> dict[str, Any]:
-    """`-c key=value` arguments -> {key: typed value}, typed by Pulumi.yaml's declarations."""
+    """`-c key=value` arguments -> {key: typed value}, typed by Pulumi.yaml's declarations.
+
+    `key.member=value` sets one member of an object-valued key, like `pulumi config set --path`.
+    """
     project = _load_yaml(project_dir / "Pulumi.yaml")
     schema: dict[str, dict[str, Any]] = project.get("config") or {}
     overrides: dict[str, Any] = {}
     for pair in pairs:
         key, text = parse_override(pair)
         namespace, _, short = key.rpartition(":")
-        if namespace in ("", project["name"]) and short in schema:
-            overrides[key] = typed_override(key, text, schema[short]["type"])
-        elif key == REGION_KEY:
+        root, dot, member = short.partition(".")
+        if namespace not in ("", project["name"]) or root not in schema:
+            if key != REGION_KEY:
+                raise StackConfigError(
+                    f"-c {key}: not a key this project reads; use one declared in Pulumi.yaml "
+                    f"({', '.join(sorted(schema))}) or {REGION_KEY}"
+                )
             overrides[key] = text
+            continue
+        declared = schema[root].get("type")
+        if dot and (declared is not None or not member):
+            raise StackConfigError(f"-c {key}: only an object-valued key takes a .member path")
+        if dot:
+            whole = key[: len(key) - len(member) - 1]
+            members = overrides.setdefault(whole, {})
+            if not isinstance(members, dict):
+                raise StackConfigError(f"-c {key}: {whole} was already set to a non-object")
+            members[member] = text
+        elif declared is None:
+            overrides[key] = _object_override(key, text)
         else:
-            raise StackConfigError(
-                f"-c {key}: not a key this project reads; use one declared in Pulumi.yaml "
-                f"({', '.join(sorted(schema))}) or {REGION_KEY}"
-            )
+            overrides[key] = typed_override(key, text, declared)
     return overrides
 
 
@@ -153,7 +183,7 @@ def load_stack_config(
                 raise StackConfigError(
                     f"{full}: not declared in Pulumi.yaml (known: {sorted(schema)})"
                 )
-            value = _check_type(full, value, schema[short]["type"])
+            value = _check_type(full, value, schema[short].get("type"))
         values[full] = value
     if REGION_KEY in values:
         check_region(values[REGION_KEY])

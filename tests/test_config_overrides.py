@@ -23,6 +23,7 @@ from harness.stack_files import StackConfigError, load_stack_config, parse_overr
         ("alarmEmail=a=b@example.com", {"alarmEmail": "a=b@example.com"}),
         ("architecture=0x10", {"architecture": "0x10"}),  # a string stays as typed
         ("aws:region=eu-west-1", {"aws:region": "eu-west-1"}),
+        ('tags={"team": "shop"}', {"tags": {"team": "shop"}}),  # get_object reads JSON text
     ],
 )
 def test_accepted_spellings(pair: str, expected: dict[str, object]) -> None:
@@ -45,6 +46,8 @@ def test_accepted_spellings(pair: str, expected: dict[str, object]) -> None:
         ("aws:profile=ops", ["aws:profile", "not a key this project reads"]),
         ("maxRecieveCount=3", ["maxRecieveCount", "not a key this project reads"]),
         ("batchSize", ["batchSize", "key=value"]),
+        ("tags=team", ["tags", "JSON object", "tags.team=shop"]),
+        ("batchSize.x=1", ["batchSize.x", "only an object-valued key"]),
     ],
 )
 def test_refused_spellings_name_the_key_and_the_rule(pair: str, words: list[str]) -> None:
@@ -90,3 +93,15 @@ def test_bad_override_on_the_command_line_is_exit_2() -> None:
     assert result.returncode == 2
     assert "batchSize is an integer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_path_overrides_set_members_of_an_object_key() -> None:
+    # Like `pulumi config set --path tags.team shop`.
+    assert parse_overrides(["tags.team=shop", "tags.cost-centre=42"]) == {
+        "tags": {"team": "shop", "cost-centre": "42"}
+    }
+
+
+def test_tags_override_reaches_the_stack_config() -> None:
+    config = load_stack_config("dev", parse_overrides(["tags.team=shop"]))
+    assert config.values["order-pipeline:tags"] == {"team": "shop"}
