@@ -183,15 +183,18 @@ def _messaging(
         opts=child,
     )
 
-    # SQS-managed SSE: SNS cannot deliver to a queue under the AWS-managed
-    # alias/aws/sqs key, and this needs no key policy.
-    dead_letter_queue = aws.sqs.Queue(
-        f"{name}-dlq",
-        message_retention_seconds=s.dlq_retention_seconds,
-        sqs_managed_sse_enabled=True,
-        tags=tags,
-        opts=child,
-    )
+    def dead_letter_queue_named(suffix: str) -> aws.sqs.Queue:
+        # SQS-managed SSE: SNS cannot deliver to a queue under the AWS-managed
+        # alias/aws/sqs key, and this needs no key policy.
+        return aws.sqs.Queue(
+            f"{name}-{suffix}",
+            message_retention_seconds=s.dlq_retention_seconds,
+            sqs_managed_sse_enabled=True,
+            tags=tags,
+            opts=child,
+        )
+
+    dead_letter_queue = dead_letter_queue_named("dlq")
     queue = aws.sqs.Queue(
         f"{name}-queue",
         visibility_timeout_seconds=s.visibility_timeout_seconds,
@@ -217,13 +220,7 @@ def _messaging(
     )
     # A separate DLQ for what SNS cannot deliver: StartMessageMoveTask accepts only
     # DLQs whose sources are SQS queues, so the order DLQ must be fed by the queue alone.
-    undeliverable = aws.sqs.Queue(
-        f"{name}-undeliverable",
-        message_retention_seconds=s.dlq_retention_seconds,
-        sqs_managed_sse_enabled=True,
-        tags=tags,
-        opts=child,
-    )
+    undeliverable = dead_letter_queue_named("undeliverable")
     undeliverable_policy = aws.sqs.QueuePolicy(
         f"{name}-undeliverable-policy",
         queue_url=undeliverable.url,
