@@ -82,3 +82,21 @@ def install_mocks(mocks: Any, monitor: Any, *, project: str, stack: str, preview
 def root_stack_outputs() -> Any:
     """The root Stack resource's exports (its `outputs` attribute, not a public API)."""
     return getattr(_settings.get_root_resource(), "outputs", {})
+
+
+def construct_inputs(values: dict[str, Any]) -> dict[str, Any]:
+    """Inputs as a provider's Construct request delivers them to a component.
+
+    Serialized to a protobuf Struct, as the engine sends them (numbers become doubles),
+    then decoded by the provider server's own decoder (`ProviderServicer._construct_inputs`,
+    private), so a test runs exactly what a real request goes through. Would break if the
+    server renamed that helper or changed its (struct, dependencies) signature.
+    """
+    from pulumi.provider.server import ProviderServicer
+
+    async def wire() -> dict[str, Any]:
+        struct = await _rpc.serialize_properties(values, {})
+        decoded: dict[str, Any] = await ProviderServicer._construct_inputs(struct, {})
+        return decoded
+
+    return _sync_await(wire())

@@ -28,13 +28,12 @@ from order_pipeline.provider import OrderPipelineProvider, package_version
 from order_pipeline.settings import SETTINGS, config_key
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.component import ComponentProvider
-from pulumi.provider.server import ProviderServicer
-from pulumi.runtime import proto, rpc
+from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2
-from pulumi.runtime.sync_await import _sync_await
 from stacks import expected_settings
 
 from harness.program import ProgramRun, RegisteredResource, run_program
+from harness.pulumi_internals import construct_inputs
 from harness.stack_files import load_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,18 +197,6 @@ def test_the_lambda_code_is_found_in_the_plugins_environment(
 # --- (c) the construct path under mocks -----------------------------------------------------
 
 
-def _wire_inputs(values: dict[str, Any]) -> dict[str, Any]:
-    """Inputs as a Construct request delivers them: serialized to a protobuf Struct (numbers
-    become doubles) and decoded by the provider server's own decoder (a private SDK helper,
-    used here only to run exactly what the engine's request goes through)."""
-
-    async def wire() -> dict[str, Any]:
-        struct = await rpc.serialize_properties(values, {})
-        return await ProviderServicer._construct_inputs(struct, {})
-
-    return _sync_await(wire())
-
-
 def _component_definition() -> Any:
     return Analyzer("order-pipeline").analyze([OrderPipeline])["component_definitions"][
         "OrderPipeline"
@@ -218,7 +205,7 @@ def _component_definition() -> Any:
 
 def test_construct_inputs_become_the_same_settings_with_ints_again() -> None:
     dev = load_stack_config("dev").project_values()
-    settings = OrderPipelineProvider().map_inputs(_wire_inputs(dev), _component_definition())
+    settings = OrderPipelineProvider().map_inputs(construct_inputs(dev), _component_definition())
     assert settings == expected_settings("dev")
     assert isinstance(settings, PipelineSettings)
     assert type(settings.batch_size) is int
@@ -226,10 +213,10 @@ def test_construct_inputs_become_the_same_settings_with_ints_again() -> None:
 
 def test_construct_applies_the_same_defaults_and_validation_messages() -> None:
     provider, definition = OrderPipelineProvider(), _component_definition()
-    assert provider.map_inputs(_wire_inputs({}), definition) == PipelineSettings()
+    assert provider.map_inputs(construct_inputs({}), definition) == PipelineSettings()
     bad = {"functionTimeoutSeconds": 11, "memoryMb": 64}
     with pytest.raises(SettingsError) as via_plugin:
-        provider.map_inputs(_wire_inputs(bad), definition)
+        provider.map_inputs(construct_inputs(bad), definition)
     with pytest.raises(SettingsError) as direct:
         PipelineSettings(function_timeout_seconds=11, memory_mb=64)
     assert str(via_plugin.value) == str(direct.value)
@@ -238,20 +225,12 @@ def test_construct_applies_the_same_defaults_and_validation_messages() -> None:
 CONSTRUCT_PROGRAM = """
 import json
 import pulumi
-from pulumi.provider.server import ProviderServicer
-from pulumi.runtime import rpc
-from pulumi.runtime.sync_await import _sync_await
+from harness.pulumi_internals import construct_inputs
 from order_pipeline.pipeline import COMPONENT_TYPE
 from order_pipeline.provider import OrderPipelineProvider
 
-INPUTS = json.loads({inputs!r})
-
-async def wire():
-    struct = await rpc.serialize_properties(INPUTS, {{}})
-    return await ProviderServicer._construct_inputs(struct, {{}})
-
 result = OrderPipelineProvider().construct(
-    "orders-dev", COMPONENT_TYPE, _sync_await(wire()), pulumi.ResourceOptions()
+    "orders-dev", COMPONENT_TYPE, construct_inputs(json.loads({inputs!r})), pulumi.ResourceOptions()
 )
 for name, value in result.state.items():
     pulumi.export(name, value)
