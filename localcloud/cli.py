@@ -92,7 +92,9 @@ print(boto3.client("dynamodb", **kw).scan(TableName="{state.outputs["tableName"]
 
 
 def _compact_log(name: str, line: str) -> None:
-    _say(f"    [{name}] {log_text(line)[:200]}")
+    text = log_text(line)
+    if text is not None:
+        _say(f"    [{name}] {text[:200]}")
 
 
 def _print_batch(outcome: BatchOutcome) -> None:

@@ -55,11 +55,16 @@ def _json_object(line: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) else None
 
 
-def log_text(line: str) -> str:
-    """A function log line for the terminal: `LEVEL: message` for a JSON log entry."""
+def log_text(line: str) -> str | None:
+    """A function log line for the terminal: `LEVEL: message` for a JSON log entry.
+
+    None for the invocation's EMF line: its counts are already in the invocation summary.
+    """
     entry = _json_object(line)
     if entry is None:
         return line
+    if "_aws" in entry:
+        return None
     return f"{entry.get('level', '')}: {entry.get('message', '')}"
 
 
