@@ -27,6 +27,7 @@ RUNTIME = "python3.13"
 ALARM_SUFFIXES = (
     "dlq-not-empty",
     "dlq-new-arrivals",
+    "undeliverable-not-empty",
     "undeliverable-new-arrivals",
     "queue-backlog-age",
     "function-errors",
@@ -422,6 +423,21 @@ def _alarm_specs(
         "dlq-new-arrivals": AlarmSpec(
             "More orders arrived in the DLQ during the last minute.",
             _arrivals(messaging.dead_letter_queue.name, "DLQ depth increase"),
+            0,
+            above,
+        ),
+        # The subscription's DLQ is empty and idle for days, and SQS stops publishing an idle
+        # queue's metrics, so the arrivals alarm may have no earlier point for its first
+        # message: this one makes sure the first undeliverable order is heard of.
+        "undeliverable-not-empty": AlarmSpec(
+            "SNS could not deliver orders to the queue (check the queue policy); they wait "
+            "in the subscription's dead-letter queue (notifies on the first).",
+            _metric(
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                {"QueueName": messaging.subscription_dead_letter_queue.name},
+                "Maximum",
+            ),
             0,
             above,
         ),

@@ -36,11 +36,11 @@ ARCHITECTURES = ("arm64", "x86_64")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # arn:<partition>:sns:<region>:<12-digit account>:<topic name> (SNS topic name rules).
 _SNS_TOPIC_ARN = re.compile(
-    r"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
+    r"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$"
 )
 _SNS_TOPIC_ARN_RULE = (
-    "must be an SNS topic ARN (arn:<partition>:sns:<region>:<account id>:<topic name>), "
-    "or empty for none"
+    "must be a standard SNS topic ARN (arn:<partition>:sns:<region>:<account id>:<topic name>; "
+    "CloudWatch alarm actions cannot publish to a FIFO topic), or empty for none"
 )
 # The order-outcome alarms count orders over this period; their thresholds are per period.
 ORDER_ALARM_PERIOD_SECONDS = 300
@@ -83,7 +83,7 @@ class PipelineSettings:
     alarm_email: str = ""
     """E-mail address subscribed to the alarm topic, or empty for none."""
     alarm_topic_arn: str = ""
-    """ARN of an existing SNS topic (pager, chat) that every alarm also notifies, or empty for none."""  # noqa: E501
+    """ARN of an existing standard SNS topic in the stack's region (pager, chat) that every alarm also notifies, or empty for none."""  # noqa: E501
     oldest_message_age_alarm_seconds: int = 300
     """Alarm when the oldest queued order is older than this (>= 60, below messageRetentionSeconds)."""  # noqa: E501
     failed_orders_alarm_threshold: int = 1

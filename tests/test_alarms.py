@@ -38,6 +38,7 @@ def expected_single_metric_alarms(
     """suffix -> the inputs that say what the alarm watches and when it fires."""
     queue = {"QueueName": run.one(QUEUE, "-queue").outputs["name"]}
     dlq = {"QueueName": run.one(QUEUE, "-dlq").outputs["name"]}
+    undeliverable = {"QueueName": run.one(QUEUE, "-undeliverable").outputs["name"]}
     function_name = run.one(FUNCTION).outputs["name"]
     function = {"FunctionName": function_name}
     outcomes = {DIMENSION: function_name}
@@ -63,6 +64,9 @@ def expected_single_metric_alarms(
 
     return {
         "dlq-not-empty": spec("AWS/SQS", "ApproximateNumberOfMessagesVisible", dlq, "Maximum", 0),
+        "undeliverable-not-empty": spec(
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible", undeliverable, "Maximum", 0
+        ),
         "queue-backlog-age": spec(
             "AWS/SQS",
             "ApproximateAgeOfOldestMessage",

@@ -267,7 +267,7 @@ def test_construct_path_registers_the_same_graph_as_direct_construction(tmp_path
         program.write_text(source.format(inputs=inputs))
         runs.append(run_program(config, FakeAwsMocks(), program=program))
     via_plugin, direct = runs
-    assert len(via_plugin.resources) == len(direct.resources) == 30
+    assert len(via_plugin.resources) == len(direct.resources) == 31
     assert _graph(via_plugin) == _graph(direct)
     # construct's state is the component's outputs, named as in the schema.
     assert via_plugin.outputs == direct.outputs

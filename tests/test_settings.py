@@ -80,13 +80,18 @@ INVALID = [
     (
         {"alarm_topic_arn": "arn:aws:sqs:us-east-1:123456789012:pager"},
         "alarmTopicArn",
-        "must be an SNS topic ARN",
+        "must be a standard SNS topic ARN",
     ),
-    ({"alarm_topic_arn": "pager"}, "alarmTopicArn", "must be an SNS topic ARN"),
+    ({"alarm_topic_arn": "pager"}, "alarmTopicArn", "must be a standard SNS topic ARN"),
     (
         {"alarm_topic_arn": "arn:aws:sns:us-east-1:1234:pager"},
         "alarmTopicArn",
-        "must be an SNS topic ARN",
+        "must be a standard SNS topic ARN",
+    ),
+    (
+        {"alarm_topic_arn": "arn:aws:sns:us-east-1:123456789012:pager.fifo"},
+        "alarmTopicArn",
+        "cannot publish to a FIFO topic",
     ),
     ({"failed_orders_alarm_threshold": 0}, "failedOrdersAlarmThreshold", "between 1 and 1000000"),
     (

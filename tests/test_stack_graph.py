@@ -50,7 +50,7 @@ EXPECTED_COUNTS = {
     ROLE_POLICY: 1,
     FUNCTION: 1,
     TRIGGER: 1,
-    ALARM: 9,  # see test_alarms.py
+    ALARM: 10,  # see test_alarms.py
     DASHBOARD: 1,
     KEY: 1,
 }
@@ -80,7 +80,7 @@ def assert_denies_insecure_transport(resource: RegisteredResource, service: str,
 
 def test_resource_count_and_types(run: ProgramRun) -> None:
     assert Counter(r.type for r in run.resources) == Counter(EXPECTED_COUNTS)
-    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 30
+    assert len(run.resources) == sum(EXPECTED_COUNTS.values()) == 31
 
 
 def test_every_resource_is_a_child_of_the_component(run: ProgramRun) -> None:
