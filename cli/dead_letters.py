@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from order_pipeline.handler.message import is_sns_envelope, order_from_body
 from order_pipeline.handler.order import InvalidOrderError
 
@@ -138,7 +139,12 @@ def examine(message: dict[str, Any], queue: DeadLetterQueue, raw_delivery: bool)
 
 
 def last_logged_reason(logs: Any, group: str, message_id: str, since_ms: int) -> str | None:
-    lines = logged_outcomes(logs, group, message_id, since_ms)
+    """The function's last logged outcome for this message, or None where the log group is
+    not reachable (no permission, throttled): the listing itself must not depend on logs."""
+    try:
+        lines = logged_outcomes(logs, group, message_id, since_ms)
+    except ClientError:
+        return None
     if not lines:
         return None
     last = lines[-1]

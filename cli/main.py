@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     EndpointConnectionError,
     NoCredentialsError,
@@ -30,10 +31,25 @@ from .orders import publish as publish_orders
 from .orders import read_messages, read_orders
 from .output import Output
 from .smoke import Smoke, Step
-from .status import gather
+from .status import gather, queue_depths
 from .targets import Target, resolve
 
-ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+# Error codes that mean "fix the permissions" (SNS says AuthorizationError) ...
+ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+}
+# ... and "fix the credentials": both are configuration, exit 2.
+BAD_CREDENTIALS = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+}
 ORDER_COLUMNS = ["orderId", "userId", "itemName", "quantity", "status", "timestamp"]
 
 app = typer.Typer(
@@ -105,6 +121,12 @@ def _aws_error(out: Output, error: ClientError) -> int:
             "in docs/operator.md for this command."
         )
         return 2
+    if code in BAD_CREDENTIALS:
+        out.error(
+            f"AWS rejected the credentials ({code}: {message}): refresh them "
+            "(e.g. `aws sso login`) or choose another profile (AWS_PROFILE)."
+        )
+        return 2
     out.error(f"{error.operation_name} failed: {code}: {message}")
     return 1
 
@@ -131,6 +153,9 @@ def _run(ctx: typer.Context, body: Callable[[Session], int]) -> None:
         code = 2
     except ClientError as error:
         code = _aws_error(out, error)
+    except BotoCoreError as error:  # a timeout, a dropped connection, a bad parameter
+        out.error(f"an AWS request failed: {error}")
+        code = 1
     raise typer.Exit(code)
 
 
@@ -386,17 +411,10 @@ def dlq_redrive(
     _run(ctx, body)
 
 
-def _visible(sqs: Any, url: str) -> int:
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]
-    return int(attributes.get("ApproximateNumberOfMessages", 0))
-
-
 def _dry_run(s: Session, queue: Any, native: bool, raw_delivery: bool) -> None:
     sqs = s.clients("sqs")
     if native:
-        count = _visible(sqs, queue.url)
+        count = queue_depths(sqs, queue.url)["visible"]
         s.out.say(f"{queue.label}: would start a move task for about {count} message(s)")
         return
     report = moves.move_valid_messages(sqs, queue, s.target["queueUrl"], raw_delivery, dry_run=True)
@@ -411,7 +429,7 @@ def _print_moves(out: Output, label: str, what: str, entries: list[dict[str, Any
 
 def _native_move(s: Session, queue: Any, rate: int | None) -> list[str]:
     sqs = s.clients("sqs")
-    if _visible(sqs, queue.url) == 0:
+    if queue_depths(sqs, queue.url)["visible"] == 0:
         s.out.say(f"{queue.label}: empty, nothing to move")
         return []
     with Progress(
