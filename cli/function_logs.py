@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from order_pipeline.handler.log import TEXT_PATTERN
 
-_TEXT_LINE = re.compile(
-    r"(?P<outcome>[a-z][a-z-]*) messageId=(?P<messageId>\S+) orderId=(?P<orderId>\S+): "
-    r"(?P<reason>.*)$"
-)
+_TEXT_LINE = re.compile(TEXT_PATTERN)
 
 
 @dataclass(frozen=True)

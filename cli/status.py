@@ -15,7 +15,7 @@ def _queue_name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _depths(sqs: Any, url: str) -> dict[str, Any]:
+def queue_depths(sqs: Any, url: str) -> dict[str, Any]:
     attributes = sqs.get_queue_attributes(
         QueueUrl=url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
@@ -82,7 +82,7 @@ def _table(dynamodb: Any, name: str) -> dict[str, Any]:
 
 def gather(clients: Any, target: Target) -> dict[str, Any]:
     sqs = clients("sqs")
-    queue = _depths(sqs, target["queueUrl"])
+    queue = queue_depths(sqs, target["queueUrl"])
     queue["oldestAgeSeconds"] = _oldest_age(clients("cloudwatch"), target["queueUrl"])
     status: dict[str, Any] = {
         "target": target.description,
@@ -91,7 +91,7 @@ def gather(clients: Any, target: Target) -> dict[str, Any]:
     }
     for dlq in dead_letter_queues(target):
         key = "deadLetterQueue" if dlq.label == "dead-letter" else "subscriptionDeadLetterQueue"
-        status[key] = _depths(sqs, dlq.url)
+        status[key] = queue_depths(sqs, dlq.url)
     status["trigger"] = _trigger(clients("lambda"), target)
     status["alarms"] = _alarms(clients("cloudwatch"), target["alarmTopicArn"])
     status["table"] = _table(clients("dynamodb"), target["tableName"])

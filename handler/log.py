@@ -13,6 +13,14 @@ from .outcomes import FAILED, REJECTED
 
 LOGGER_NAME = "order_pipeline.handler"
 
+# The text form of an outcome line, and the pattern that reads it back (the operator
+# command reads the function's logs in either log format): one home for both.
+TEXT_FORMAT = "%s messageId=%s orderId=%s: %s"
+TEXT_PATTERN = (
+    r"(?P<outcome>[a-z][a-z-]*) messageId=(?P<messageId>\S+) orderId=(?P<orderId>\S+): "
+    r"(?P<reason>.*)$"
+)
+
 logger = logging.getLogger(LOGGER_NAME)
 if logger.level == logging.NOTSET:
     # Lambda's root logger sits at WARNING; successes are worth a line each.
@@ -38,7 +46,7 @@ def log_outcome(
 ) -> None:
     logger.log(
         _LEVELS.get(outcome, logging.INFO),
-        "%s messageId=%s orderId=%s: %s",
+        TEXT_FORMAT,
         outcome,
         message_id,
         order_id,

@@ -110,7 +110,10 @@ def test_dlq_redrive_on_aws_uses_the_move_task_for_the_order_dlq(
         {"Attributes": {"ApproximateNumberOfMessages": "7"}},
         {
             "QueueUrl": outputs["deadLetterQueueUrl"],
-            "AttributeNames": ["ApproximateNumberOfMessages"],
+            "AttributeNames": [
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+            ],
         },
     )
     sqs.add_response(
