@@ -102,3 +102,11 @@ class Smoke:
                     TableName=self.outputs("tableName"), Key={"orderId": {"S": order_id}}
                 )
                 self._record("deleted the probe item", True)
+            else:  # it may still arrive after the timeout: say how to remove it then
+                self._record(
+                    "no probe item to delete yet",
+                    False,
+                    f"if it arrives later: aws dynamodb delete-item --table-name "
+                    f'{self.outputs("tableName")} --key \'{{"orderId": {{"S": '
+                    f'"{order_id}"}}}}\'',
+                )

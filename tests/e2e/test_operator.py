@@ -128,6 +128,7 @@ def test_smoke_names_the_step_that_did_not_happen(operated: Operated) -> None:
         cloud.start_triggers()
     assert result.exit_code == 1
     assert "'the probe order is in the table' did not happen within 2 s" in result.output
+    assert "if it arrives later: aws dynamodb delete-item" in result.output
     # The late probe arrives once the trigger runs again (documented); clean it up.
     probes = wait_for(
         lambda: [i for i in operated.stored_ids() if i.startswith(PROBE_PREFIX)], 20, "the probe"
